@@ -1,0 +1,1 @@
+"""Benchmarks: each measures a target beside a baseline run in the same process and reports ratios."""

@@ -1,0 +1,97 @@
+"""The alert console's one callback: filter, act on a click (ack, 督办, unlock), redraw.
+
+Acting goes through the same engine and desk as the HTTP API, so it is stored with who and why
+before it is announced; roles and scopes are checked here, on the server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ALL, Dash, Input, Output, State, ctx
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids
+from dashboard.api_cases import ACKNOWLEDGERS, READERS, SUPERVISORS
+from dashboard.auth import session_principal
+from dashboard.callbacks.router import language
+from dashboard.layouts.console import alert_table
+from dashboard.services import Services
+from enforcement.errors import DomainError, Forbidden
+from feeds.engine import alert_payload
+from storage.alerts import AlertQuery
+from storage.users import Principal
+
+SEVERITY_ORDER = {"locked": 0, "chased": 1, "overdue": 2, "due": 3, "upcoming": 4}
+
+
+def act(services: Services, principal: Principal, trigger: dict[str, Any], note: str) -> str:
+    kind, target = trigger["type"], trigger["index"]
+    if kind == ids.CONSOLE_UNLOCK:
+        _allow(principal, SUPERVISORS)
+        _in_scope(services, principal, services.desk.get(target).court_id)
+        services.desk.unlock(target, reason=note, actor=principal.username)
+        services.alerts.record_action(alert_id=None, case_no=target, action="unlock",
+                                      actor=principal.username, at=services.clock.now(),
+                                      note=note)
+        return f"已解锁 {target}"
+    alert = services.alerts.get(int(target))
+    _in_scope(services, principal, alert["court_id"])
+    if kind == ids.CONSOLE_CHASE:
+        _allow(principal, SUPERVISORS)
+        services.alert_engine.chase(alert["id"], actor=principal.username, note=note)
+        return f"已督办 {alert['case_no']}"
+    _allow(principal, ACKNOWLEDGERS)
+    services.alert_engine.acknowledge(alert["id"], actor=principal.username, note=note)
+    return f"已确认 {alert['case_no']}"
+
+
+def _allow(principal: Principal, roles: set) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"角色 {principal.role} 无此权限 (not allowed)", field="role")
+
+
+def _in_scope(services: Services, principal: Principal, court_id: str) -> None:
+    if court_id not in services.city.scope(principal.court_id):
+        raise Forbidden("超出本院管辖范围 (outside your scope)", field="court_id")
+
+
+def standing(services: Services, principal: Principal, levels: list[str],
+             court: str | None) -> list[dict[str, Any]]:
+    scope = services.city.scope(principal.court_id)
+    if court and court in scope:
+        scope = services.city.scope(court)
+    now = services.clock.now()
+    rows = services.alerts.as_of(AlertQuery(as_of=now, court_ids=sorted(scope),
+                                            levels=levels or None, limit=2000))
+    alerts = [alert_payload(r, services.catalog, now) for r in rows]
+    return sorted(alerts, key=lambda a: (SEVERITY_ORDER.get(a["level"], 9), a["due_at"] or ""))
+
+
+def register(app: Dash, services: Services) -> None:
+    @app.callback(
+        Output(ids.CONSOLE_TABLE, "children"), Output(ids.CONSOLE_MESSAGE, "children"),
+        Input(ids.CONSOLE_LEVELS, "value"), Input(ids.CONSOLE_COURT, "value"),
+        Input(ids.CONSOLE_VERSION, "data"),
+        Input({"type": ids.CONSOLE_ACK, "index": ALL}, "n_clicks"),
+        Input({"type": ids.CONSOLE_CHASE, "index": ALL}, "n_clicks"),
+        Input({"type": ids.CONSOLE_UNLOCK, "index": ALL}, "n_clicks"),
+        State(ids.CONSOLE_NOTE, "value"), State(ids.URL, "search"),
+    )
+    def update(levels, court, _version, _acks, _chases, _unlocks, note, search):  # noqa: ANN001, ANN202
+        principal = session_principal(services)
+        if principal is None or principal.role not in READERS:
+            raise PreventUpdate
+        message = ""
+        clicked = ctx.triggered and ctx.triggered[0]["value"]
+        if isinstance(ctx.triggered_id, dict) and clicked:
+            try:
+                message = act(services, principal, dict(ctx.triggered_id), (note or "").strip())
+            except DomainError as exc:
+                message = f"未执行：{exc.message}"
+        table = alert_table(standing(services, principal, levels or [], court), services.city,
+                            services.clock.now(), lang=language(search),
+                            can_chase=principal.role in SUPERVISORS,
+                            can_unlock=principal.role in SUPERVISORS,
+                            officers={o.id: o.name for o in services.reference.officers()})
+        return table, message

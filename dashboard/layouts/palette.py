@@ -1,0 +1,48 @@
+"""Colours and labels shared by every page, so a status looks the same everywhere."""
+
+from enforcement.model import UnitStatus
+
+STATUS_COLOURS = {
+    UnitStatus.AVAILABLE: "#2ee06f",
+    UnitStatus.DISPATCHED: "#ffd23f",
+    UnitStatus.EN_ROUTE: "#3fa9ff",
+    UnitStatus.ON_SCENE: "#ff5a36",
+    UnitStatus.OFF_DUTY: "#8a94a6",
+}
+STALE_COLOUR = "#5b6472"
+
+STATUS_LABELS = {
+    "zh": {
+        UnitStatus.AVAILABLE: "待命", UnitStatus.DISPATCHED: "已派", UnitStatus.EN_ROUTE: "途中",
+        UnitStatus.ON_SCENE: "到场", UnitStatus.OFF_DUTY: "离岗",
+        "stale": "信号陈旧", "offline": "离线",
+    },
+    "en": {
+        UnitStatus.AVAILABLE: "Available", UnitStatus.DISPATCHED: "Dispatched",
+        UnitStatus.EN_ROUTE: "En route", UnitStatus.ON_SCENE: "On scene",
+        UnitStatus.OFF_DUTY: "Off duty", "stale": "Stale", "offline": "Offline",
+    },
+}
+
+BACKGROUND = "#0b1220"
+PANEL = "#111a2e"
+DISTRICT_FILL = "rgba(60, 90, 140, 0.20)"
+DISTRICT_LINE = "#4a6fa5"
+TEXT = "#e8eef9"
+MUTED = "#9fb0cc"
+
+ALERT_COLOURS = {"locked": "#ff2d55", "chased": "#ff8a00", "overdue": "#ff5a36",
+                 "due": "#ffd23f", "upcoming": "#3fa9ff"}
+LEVEL_LABELS = {
+    "zh": {"locked": "锁定", "chased": "督办", "overdue": "超期", "due": "今日到期",
+           "upcoming": "即将到期", "paused": "暂停", "done": "完成"},
+    "en": {"locked": "Locked", "chased": "Chased", "overdue": "Overdue", "due": "Due today",
+           "upcoming": "Upcoming", "paused": "Paused", "done": "Done"},
+}
+ESCALATION_LABELS = {  # 临沭做法: who holds a case its team did not finish
+    "zh": {"fast_flow": "速执团队", "deep_work": "精执团队", "sideways": "他组接办",
+           "team_leader": "团队长", "bureau_chief": "执行局长", "vice_president": "分管院长"},
+    "en": {"fast_flow": "fast team", "deep_work": "deep-work team", "sideways": "other team",
+           "team_leader": "team leader", "bureau_chief": "bureau chief",
+           "vice_president": "vice-president"},
+}
