@@ -21,6 +21,7 @@ CONSOLE_NOTE = "console-note"
 CONSOLE_TABLE = "console-table"
 CONSOLE_MESSAGE = "console-message"
 CONSOLE_VERSION = "console-version"  # bumped by live alert events: the table refreshes
+CONSOLE_ACTED = "console-acted"  # bumped by each action taken here: the table refreshes
 CONSOLE_ACK = "console-ack"  # pattern-matching {"type": CONSOLE_ACK, "index": alert_id}
 CONSOLE_CHASE = "console-chase"
 CONSOLE_UNLOCK = "console-unlock"  # {"type": CONSOLE_UNLOCK, "index": case_no}

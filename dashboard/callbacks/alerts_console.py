@@ -69,29 +69,40 @@ def standing(services: Services, principal: Principal, levels: list[str],
 
 
 def register(app: Dash, services: Services) -> None:
+    """Two callbacks: one acts on a click, one redraws. Kept apart so a live bump that redraws the
+    table while an action is in flight can never swallow the action's message."""
+
     @app.callback(
-        Output(ids.CONSOLE_TABLE, "children"), Output(ids.CONSOLE_MESSAGE, "children"),
-        Input(ids.CONSOLE_LEVELS, "value"), Input(ids.CONSOLE_COURT, "value"),
-        Input(ids.CONSOLE_VERSION, "data"),
+        Output(ids.CONSOLE_MESSAGE, "children"), Output(ids.CONSOLE_ACTED, "data"),
         Input({"type": ids.CONSOLE_ACK, "index": ALL}, "n_clicks"),
         Input({"type": ids.CONSOLE_CHASE, "index": ALL}, "n_clicks"),
         Input({"type": ids.CONSOLE_UNLOCK, "index": ALL}, "n_clicks"),
-        State(ids.CONSOLE_NOTE, "value"), State(ids.URL, "search"),
+        State(ids.CONSOLE_NOTE, "value"), State(ids.CONSOLE_ACTED, "data"),
+        prevent_initial_call=True,
     )
-    def update(levels, court, _version, _acks, _chases, _unlocks, note, search):  # noqa: ANN001, ANN202
+    def on_click(_acks, _chases, _unlocks, note, acted):  # noqa: ANN001, ANN202
+        principal = session_principal(services)
+        clicked = ctx.triggered and ctx.triggered[0]["value"]
+        if principal is None or not isinstance(ctx.triggered_id, dict) or not clicked:
+            raise PreventUpdate
+        try:
+            message = act(services, principal, dict(ctx.triggered_id), (note or "").strip())
+        except DomainError as exc:
+            message = f"未执行：{exc.message}"
+        return message, (acted or 0) + 1
+
+    @app.callback(
+        Output(ids.CONSOLE_TABLE, "children"),
+        Input(ids.CONSOLE_LEVELS, "value"), Input(ids.CONSOLE_COURT, "value"),
+        Input(ids.CONSOLE_VERSION, "data"), Input(ids.CONSOLE_ACTED, "data"),
+        State(ids.URL, "search"),
+    )
+    def redraw(levels, court, _version, _acted, search):  # noqa: ANN001, ANN202
         principal = session_principal(services)
         if principal is None or principal.role not in READERS:
             raise PreventUpdate
-        message = ""
-        clicked = ctx.triggered and ctx.triggered[0]["value"]
-        if isinstance(ctx.triggered_id, dict) and clicked:
-            try:
-                message = act(services, principal, dict(ctx.triggered_id), (note or "").strip())
-            except DomainError as exc:
-                message = f"未执行：{exc.message}"
-        table = alert_table(standing(services, principal, levels or [], court), services.city,
-                            services.clock.now(), lang=language(search),
-                            can_chase=principal.role in SUPERVISORS,
-                            can_unlock=principal.role in SUPERVISORS,
-                            officers={o.id: o.name for o in services.reference.officers()})
-        return table, message
+        return alert_table(standing(services, principal, levels or [], court), services.city,
+                           services.clock.now(), lang=language(search),
+                           can_chase=principal.role in SUPERVISORS,
+                           can_unlock=principal.role in SUPERVISORS,
+                           officers={o.id: o.name for o in services.reference.officers()})

@@ -59,6 +59,7 @@ def console_layout(city: City, scope: frozenset[str], *, lang: str) -> html.Div:
         html.Div("", id=ids.CONSOLE_MESSAGE, className="message", role="status"),
         html.Div(id=ids.CONSOLE_TABLE, className="table-box"),
         dcc.Store(id=ids.CONSOLE_VERSION, data=0),
+        dcc.Store(id=ids.CONSOLE_ACTED, data=0),
         dcc.Store(id=ids.LIVE_CONFIG, data={"namespace": "/live", "topics": ["alerts"], "lang": lang,
                                            "bump": {"store": ids.CONSOLE_VERSION,
                                                     "events": ["alert"]}}),
