@@ -166,15 +166,18 @@ def test_a_supervisor_acknowledges_and_chases_from_the_console(
     page = open_page(1440, 900)
     login(page, "leader", next_path="/alerts")
     page.wait_for_selector("table.alerts tbody tr", timeout=20000)
-    first = page.locator("table.alerts tbody tr").first
-    case_no = first.locator("td").nth(2).inner_text()
+    button = page.locator("table.alerts tbody tr").first.get_by_role("button", name="确认")
+    button_id = button.get_attribute("id")  # Dash's JSON id names the alert: it survives a redraw
     page.fill("#console-note", "已电话联系承办人")
-    first.get_by_role("button", name="确认").click()
+    button.click()
     page.wait_for_function("() => document.querySelector('#console-message')"
                            ".textContent.startsWith('已确认')", timeout=10000)
-    row = page.locator("table.alerts tbody tr", has_text=case_no).first
+    row = page.locator("table.alerts tbody tr", has=page.locator(f"[id='{button_id}']"))
+    page.wait_for_function(
+        "id => { const b = document.getElementById(id);"
+        " return b && b.disabled && b.closest('tr').querySelector('td.ack')"
+        ".textContent.includes('已电话联系承办人'); }", arg=button_id, timeout=10000)
     assert "已电话联系承办人" in row.locator("td.ack").inner_text()
-    assert row.get_by_role("button", name="确认").is_disabled()
     screenshot(page, "acknowledged")
     assert_clean(page)
 
