@@ -8,10 +8,11 @@ from typing import Any
 from flask import Blueprint, Flask, g, request
 from werkzeug.exceptions import HTTPException
 
-from dashboard.auth import require
+from dashboard.guard import guarded_routes
+from dashboard.policy import check_scope, check_unit, scope_of
 from dashboard.services import Services
 from enforcement.errors import AuthError, Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from enforcement.model import Role, UnitStatus
+from enforcement.model import UnitStatus
 from enforcement.units import freshness
 from storage.units import UnitView
 
@@ -75,7 +76,7 @@ def device_key() -> str:
 
 def make_blueprint(services: Services) -> Blueprint:
     api = Blueprint("api", __name__)
-    signed_in = require(services)
+    route = guarded_routes(api, services)
 
     @api.get("/healthz")
     def healthz() -> Any:
@@ -90,26 +91,30 @@ def make_blueprint(services: Services) -> Blueprint:
             raise InvalidInput("username is required", field="username")
         if not isinstance(password, str) or not password:
             raise InvalidInput("password is required", field="password")
-        issued = services.users.issue_token(username, password, now=services.clock.now(),
-                                            ttl=services.token_ttl)
+        from dashboard.signin import LoginRefused, sign_in  # lockout and audit (423/429)
+
+        try:
+            issued = sign_in(services, username, password, via="api")
+        except LoginRefused as refused:
+            return refused.response()
         return {"token": issued.token, "role": issued.role,
                 "expires_at": issued.expires_at.isoformat()}
 
-    @api.get("/api/v1/courts")
-    @signed_in
+    @route("GET /api/v1/courts")
     def courts() -> Any:
         scope = services.city.scope(g.principal.court_id)
         return [asdict(c) for c in services.city.courts if c.id in scope]
 
-    @api.get("/api/v1/units")
-    @signed_in
+    @route("GET /api/v1/units")
     def units() -> Any:
-        scope = sorted(services.city.scope(g.principal.court_id))
-        return [unit_json(v, services) for v in services.units.views(scope)]
+        return [unit_json(v, services) for v in services.units.views(scope_of(services.city,
+                                                                              g.principal))]
 
-    @api.post("/api/v1/units/<unit_id>/status")
-    @require(services, {Role.DISPATCHER, Role.ADMIN, Role.DEVICE})
+    @route("POST /api/v1/units/<unit_id>/status")
     def unit_status(unit_id: str) -> Any:
+        check_scope(services.city, g.principal, services.units.get(unit_id).court_id,
+                    field="unit_id")
+        check_unit(g.principal, unit_id)
         raw = json_body().get("status")
         try:
             status = UnitStatus(raw)

@@ -8,21 +8,18 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from dashboard.api import json_body
-from dashboard.auth import require
+from dashboard.guard import guarded_routes
+from dashboard.policy import check_scope
 from dashboard.services import Services
 from enforcement.alerts import Level, escalation, stage_at
 from enforcement.cases import Case
-from enforcement.errors import Forbidden, InvalidInput
-from enforcement.model import Role
+from enforcement.errors import InvalidInput
+from enforcement.masking import masked_for
 from feeds.casework import instant
 from feeds.dispatching import SLA_LEVEL, sla_alert
 from feeds.engine import alert_payload
 from storage.alerts import AlertQuery
 
-READERS = {Role.DUTY, Role.LEADER, Role.DISPATCHER, Role.INTAKE, Role.ADMIN, Role.KIOSK}
-CASE_WRITERS = {Role.DUTY, Role.ADMIN}
-ACKNOWLEDGERS = {Role.DUTY, Role.DISPATCHER, Role.LEADER, Role.ADMIN}
-SUPERVISORS = {Role.LEADER, Role.ADMIN}  # 督办 and unlocking: one level up
 MAX_ALERTS = 2000
 
 
@@ -62,8 +59,12 @@ def case_json(case: Case, services: Services, now: datetime) -> dict[str, Any]:
 
 
 def _in_scope(services: Services, court_id: str) -> None:
-    if court_id not in services.city.scope(g.principal.court_id):
-        raise Forbidden("this court is outside your scope", field="court_id")
+    check_scope(services.city, g.principal, court_id)
+
+
+def _shown(case: Case, services: Services) -> dict[str, Any]:
+    """A case as the caller may see it: debtors' id numbers masked for most roles."""
+    return masked_for(g.principal.role, case_json(case, services, services.clock.now()))
 
 
 def _alert_query(services: Services) -> AlertQuery:
@@ -72,8 +73,7 @@ def _alert_query(services: Services) -> AlertQuery:
     as_of = instant(args["as_of"], "as_of") if args.get("as_of") else now
     scope = services.city.scope(g.principal.court_id)
     if args.get("court_id"):
-        if args["court_id"] not in scope:
-            raise Forbidden("this court is outside your scope", field="court_id")
+        check_scope(services.city, g.principal, args["court_id"])
         scope = services.city.scope(args["court_id"])
     levels = [v for v in args.get("level", "").split(",") if v]
     unknown = [v for v in levels if v not in Level.__members__.values()]
@@ -112,33 +112,30 @@ def _note(body: Any, field: str, *, required: bool) -> str:
 
 def make_blueprint(services: Services) -> Blueprint:
     api = Blueprint("cases_api", __name__)
+    route = guarded_routes(api, services)
     desk, engine = services.desk, services.alert_engine
 
-    @api.post("/api/v1/cases")
-    @require(services, CASE_WRITERS)
+    @route("POST /api/v1/cases")
     def create_case() -> Any:
         body = json_body()
         if isinstance(body, dict) and body.get("court_id") in services.city.by_id:
             _in_scope(services, str(body["court_id"]))
         case = desk.create(body, actor=g.principal.username)
-        return case_json(case, services, services.clock.now()), 201
+        return _shown(case, services), 201
 
-    @api.get("/api/v1/cases/<path:case_no>")
-    @require(services, READERS)
+    @route("GET /api/v1/cases/<path:case_no>")
     def get_case(case_no: str) -> Any:
         case = desk.get(case_no)
         _in_scope(services, case.court_id)
-        return case_json(case, services, services.clock.now())
+        return _shown(case, services)
 
-    @api.post("/api/v1/cases/<path:case_no>/events")
-    @require(services, CASE_WRITERS)
+    @route("POST /api/v1/cases/<path:case_no>/events")
     def post_event(case_no: str) -> Any:
         _in_scope(services, desk.get(case_no).court_id)
         case = desk.post_event(case_no, json_body(), actor=g.principal.username)
-        return case_json(case, services, services.clock.now())
+        return _shown(case, services)
 
-    @api.post("/api/v1/cases/<path:case_no>/unlock")
-    @require(services, SUPERVISORS)
+    @route("POST /api/v1/cases/<path:case_no>/unlock")
     def unlock(case_no: str) -> Any:
         _in_scope(services, desk.get(case_no).court_id)
         reason = _note(json_body(), "reason", required=True)
@@ -146,26 +143,23 @@ def make_blueprint(services: Services) -> Blueprint:
         services.alerts.record_action(alert_id=None, case_no=case_no, action="unlock",
                                       actor=g.principal.username, at=services.clock.now(),
                                       note=reason)
-        return case_json(case, services, services.clock.now())
+        return _shown(case, services)
 
-    @api.get("/api/v1/alerts")
-    @require(services, READERS)
+    @route("GET /api/v1/alerts")
     def list_alerts() -> Any:
         query = _alert_query(services)
         rows = services.alerts.as_of(query)
         found = [alert_payload(r, services.catalog, query.as_of) for r in rows]
-        return found + _dispatch_alerts(services, query)
+        return masked_for(g.principal.role, found + _dispatch_alerts(services, query))
 
-    @api.post("/api/v1/alerts/<int:alert_id>/ack")
-    @require(services, ACKNOWLEDGERS)
+    @route("POST /api/v1/alerts/<int:alert_id>/ack")
     def acknowledge(alert_id: int) -> Any:
         _in_scope(services, services.alerts.get(alert_id)["court_id"])
         body = request.get_json(silent=True) or {}
         return engine.acknowledge(alert_id, actor=g.principal.username,
                                   note=_note(body, "note", required=False))
 
-    @api.post("/api/v1/alerts/<int:alert_id>/chase")
-    @require(services, SUPERVISORS)
+    @route("POST /api/v1/alerts/<int:alert_id>/chase")
     def chase(alert_id: int) -> Any:
         _in_scope(services, services.alerts.get(alert_id)["court_id"])
         body = request.get_json(silent=True) or {}

@@ -8,16 +8,14 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from dashboard.api import json_body
-from dashboard.auth import require
+from dashboard.guard import guarded_routes
+from dashboard.policy import check_scope, check_unit, scope_of
 from dashboard.services import Services
-from enforcement.errors import Forbidden, InvalidInput
-from enforcement.model import Role
+from enforcement.dispatches import Dispatch
+from enforcement.errors import InvalidInput, NotFound
 from feeds.casework import instant
 from feeds.dispatching import dispatch_json
-
-DISPATCHERS = {Role.DISPATCHER, Role.ADMIN}
-VIEWERS = {Role.DISPATCHER, Role.ADMIN, Role.DUTY, Role.LEADER, Role.KIOSK}
-FIELD = {Role.DISPATCHER, Role.ADMIN, Role.DEVICE}  # who may report for a unit over HTTP
+from storage.users import Principal
 
 
 def _float(name: str, low: float, high: float) -> float:
@@ -31,19 +29,43 @@ def _float(name: str, low: float, high: float) -> float:
     return value
 
 
+def check_target(services: Services, principal: Principal, payload: Any) -> None:
+    """A dispatch may name a tip or a case as its target; when it does, that one must lie in the
+    dispatcher's scope too (its outcome moves the tip on). A free-text reference names nothing."""
+    target = payload.get("target") if isinstance(payload, dict) else None
+    if not isinstance(target, dict) or not isinstance(target.get("ref"), str):
+        return
+    for court_id in _target_courts(services, str(target.get("kind")), target["ref"].strip()):
+        check_scope(services.city, principal, court_id, field="target.ref")
+
+
+def _target_courts(services: Services, kind: str, ref: str) -> list[str | None]:
+    """The court of the tip or case a target names; none when it names no record."""
+    try:
+        if kind == "tip" and ref.isdigit():
+            return [services.tips.repo.get(int(ref)).court_id]
+        if kind == "case" and ref:
+            return [services.desk.get(ref).court_id]
+    except NotFound:
+        pass
+    return []
+
+
 def make_blueprint(services: Services) -> Blueprint:
     api = Blueprint("dispatch_api", __name__)
+    route = guarded_routes(api, services)
     desk = services.dispatch
 
     def scope() -> list[str]:
-        return sorted(services.city.scope(g.principal.court_id))
+        return scope_of(services.city, g.principal)
 
-    def own(dispatch_id: int) -> None:
-        if desk.repo.get(dispatch_id).court_id not in scope():
-            raise Forbidden("this dispatch is outside your scope", field="id")
+    def own(dispatch_id: int) -> Dispatch:
+        dispatch = desk.repo.get(dispatch_id)
+        check_scope(services.city, g.principal, dispatch.court_id, field="id")
+        check_unit(g.principal, dispatch.unit_id)
+        return dispatch
 
-    @api.get("/api/v1/units/nearest")
-    @require(services, VIEWERS)
+    @route("GET /api/v1/units/nearest")
     def nearest() -> Any:
         lat, lon = _float("lat", -90, 90), _float("lon", -180, 180)
         k = int(_float("k", 1, 50)) if request.args.get("k") else 5
@@ -51,11 +73,10 @@ def make_blueprint(services: Services) -> Blueprint:
         return {"ranked": [asdict(r) for r in ranking.ranked],
                 "skipped": [asdict(r) for r in ranking.skipped]}
 
-    @api.get("/api/v1/units/<unit_id>/track")
-    @require(services, VIEWERS)
+    @route("GET /api/v1/units/<unit_id>/track")
     def track(unit_id: str) -> Any:
-        if services.units.get(unit_id).court_id not in scope():
-            raise Forbidden("this unit is outside your scope", field="unit_id")
+        check_scope(services.city, g.principal, services.units.get(unit_id).court_id,
+                    field="unit_id")
         until = instant(request.args["to"], "to") if request.args.get("to") else services.clock.now()
         since = instant(request.args["from"], "from") if request.args.get("from") else None
         if since is None:
@@ -65,37 +86,33 @@ def make_blueprint(services: Services) -> Blueprint:
         return [{"lat": f.lat, "lon": f.lon, "at": f.at.isoformat(), "speed_kmh": f.speed_kmh}
                 for f in services.units.track(unit_id, since=since, until=until)]
 
-    @api.post("/api/v1/dispatches")
-    @require(services, DISPATCHERS)
+    @route("POST /api/v1/dispatches")
     def assign() -> Any:
-        dispatch = desk.assign(json_body(), actor=g.principal.username, court_ids=scope())
+        body = json_body()
+        check_target(services, g.principal, body)
+        dispatch = desk.assign(body, actor=g.principal.username, court_ids=scope())
         return dispatch_json(dispatch), 201
 
-    @api.get("/api/v1/dispatches")
-    @require(services, VIEWERS)
+    @route("GET /api/v1/dispatches")
     def recent() -> Any:
         return [dispatch_json(d) for d in desk.repo.recent(scope())]
 
-    @api.post("/api/v1/dispatches/<int:dispatch_id>/ack")
-    @require(services, FIELD)
+    @route("POST /api/v1/dispatches/<int:dispatch_id>/ack")
     def ack(dispatch_id: int) -> Any:
         own(dispatch_id)
         return dispatch_json(desk.acknowledge(dispatch_id))
 
-    @api.post("/api/v1/dispatches/<int:dispatch_id>/arrive")
-    @require(services, FIELD)
+    @route("POST /api/v1/dispatches/<int:dispatch_id>/arrive")
     def arrive(dispatch_id: int) -> Any:
         own(dispatch_id)
         return dispatch_json(desk.arrive(dispatch_id, source="reported"))
 
-    @api.post("/api/v1/dispatches/<int:dispatch_id>/outcome")
-    @require(services, FIELD)
+    @route("POST /api/v1/dispatches/<int:dispatch_id>/outcome")
     def outcome(dispatch_id: int) -> Any:
         own(dispatch_id)
         return dispatch_json(desk.complete(dispatch_id, json_body(), actor=g.principal.username))
 
-    @api.post("/api/v1/dispatches/<int:dispatch_id>/cancel")
-    @require(services, DISPATCHERS)
+    @route("POST /api/v1/dispatches/<int:dispatch_id>/cancel")
     def cancel(dispatch_id: int) -> Any:
         own(dispatch_id)
         body = json_body()

@@ -9,18 +9,18 @@ from typing import Any
 from flask import Blueprint, g, request
 
 from dashboard.api import json_body
-from dashboard.auth import require
+from dashboard.guard import guarded_routes
+from dashboard.policy import check_scope, in_scope, whole_city
 from dashboard.services import Services
-from enforcement.errors import Forbidden, InvalidInput
+from enforcement.city import City
+from enforcement.errors import InvalidInput
 from enforcement.intake_stats import intake_numbers
-from enforcement.model import Role
+from enforcement.masking import may_see_personal
+from enforcement.tips import Tip
 from feeds.casework import instant
 from feeds.intake import tip_json
+from storage.users import Principal
 
-TAKERS = {Role.INTAKE, Role.ADMIN}  # the 12368 line's system account is an intake account
-TRIAGERS = {Role.INTAKE, Role.DISPATCHER, Role.ADMIN}
-PERSONAL = {Role.INTAKE, Role.DISPATCHER, Role.ADMIN}  # may see who called
-READERS = {Role.INTAKE, Role.DISPATCHER, Role.ADMIN, Role.DUTY, Role.LEADER, Role.KIOSK}
 MAX_HOURS = 24 * 366
 
 
@@ -28,58 +28,65 @@ def candidate_json(candidate: Any) -> dict[str, Any]:
     return asdict(candidate) if hasattr(candidate, "__dataclass_fields__") else dict(candidate)
 
 
+def shown_tip(tip: Tip, principal: Principal) -> dict[str, Any]:
+    """A tip as ``principal`` may see it: the caller and the debtor's id masked for most roles."""
+    return tip_json(tip, personal=may_see_personal(principal.role))
+
+
+def visible(city: City, principal: Principal, items: list[Any]) -> list[Any]:
+    """The tips (or candidates) of ``items`` whose court lies in the principal's scope."""
+    return [item for item in items if in_scope(city, principal, item.court_id)]
+
+
+def tip_scope(city: City, principal: Principal) -> list[str] | None:
+    """The courts a tip query is narrowed to; None for the whole city (tips of no court too)."""
+    return None if whole_city(city, principal) else sorted(city.scope(principal.court_id))
+
+
 def make_blueprint(services: Services) -> Blueprint:
     api = Blueprint("tips_api", __name__)
-    desk = services.tips
+    route = guarded_routes(api, services)
+    desk, city = services.tips, services.city
 
     def scope() -> list[str] | None:
-        return sorted(services.city.scope(g.principal.court_id)) \
-            if g.principal.court_id else None
+        return tip_scope(city, g.principal)
 
-    def personal() -> bool:
-        return g.principal.role in PERSONAL
-
-    def own(tip_id: int):  # noqa: ANN202
+    def own(tip_id: int) -> Tip:
         tip = desk.repo.get(tip_id)
-        allowed = scope()
-        if allowed is not None and tip.court_id is not None and tip.court_id not in allowed:
-            raise Forbidden("this tip is outside your scope", field="id")
+        check_scope(city, g.principal, tip.court_id, field="id")
         return tip
 
-    @api.post("/api/v1/tips")
-    @require(services, TAKERS)
-    def take() -> Any:
-        tip, candidates = desk.take(json_body(), actor=g.principal.username)
-        return tip_json(tip, personal=True) | {
-            "candidates": [candidate_json(c) for c in candidates]}, 201
+    def candidates(found: list[Any]) -> list[dict[str, Any]]:
+        return [candidate_json(c) for c in visible(city, g.principal, found)]
 
-    @api.get("/api/v1/tips")
-    @require(services, READERS)
+    @route("POST /api/v1/tips")
+    def take() -> Any:
+        tip, found = desk.take(json_body(), actor=g.principal.username)
+        return shown_tip(tip, g.principal) | {"candidates": candidates(found)}, 201
+
+    @route("GET /api/v1/tips")
     def recent() -> Any:
         hours = _hours()
         since = services.clock.now() - timedelta(hours=hours)
         found = desk.repo.recent(since=since, court_ids=scope(),
                                  status=request.args.get("status") or None)
-        return [tip_json(t, personal=personal()) for t in found]
+        return [shown_tip(t, g.principal) for t in visible(city, g.principal, found)]
 
-    @api.get("/api/v1/tips/<int:tip_id>")
-    @require(services, READERS)
+    @route("GET /api/v1/tips/<int:tip_id>")
     def one(tip_id: int) -> Any:
         tip = own(tip_id)
-        return tip_json(tip, personal=personal()) | {
-            "candidates": [candidate_json(c) for c in desk.candidates(tip)],
+        return shown_tip(tip, g.principal) | {
+            "candidates": candidates(desk.candidates(tip)),
             "events": [{"type": e["type"], "actor": e["actor"], "at": e["at"].isoformat(),
                         "note": e["note"]} for e in desk.repo.events(tip_id)]}
 
-    @api.post("/api/v1/tips/<int:tip_id>/triage")
-    @require(services, TRIAGERS)
+    @route("POST /api/v1/tips/<int:tip_id>/triage")
     def decide(tip_id: int) -> Any:
         own(tip_id)
         tip = desk.decide(tip_id, json_body(), actor=g.principal.username)
-        return tip_json(tip, personal=personal())
+        return shown_tip(tip, g.principal)
 
-    @api.get("/api/v1/stats/intake")
-    @require(services, READERS)
+    @route("GET /api/v1/stats/intake")
     def numbers() -> Any:
         until = instant(request.args["to"], "to") if request.args.get("to") else \
             services.clock.now()
@@ -90,9 +97,8 @@ def make_blueprint(services: Services) -> Blueprint:
         courts = scope()
         if request.args.get("court_id"):
             wanted = request.args["court_id"]
-            if courts is not None and wanted not in courts:
-                raise Forbidden("this court is outside your scope", field="court_id")
-            courts = sorted(services.city.scope(wanted))
+            check_scope(city, g.principal, wanted)
+            courts = sorted(city.scope(wanted))
         tips, dispatches = desk.repo.window(since=since, until=until, court_ids=courts)
         return intake_numbers(tips, dispatches, since=since, until=until)
 

@@ -14,8 +14,30 @@ from dash import Dash, dcc, html
 from flask import Flask, redirect
 from flask_socketio import SocketIO
 
-from dashboard import api, api_cases, api_dispatch, api_tips, auth, device, ids, live
-from dashboard.callbacks import alerts_console, dispatch_console, intake_page, router, wall_intake
+from dashboard import (
+    api,
+    api_admin,
+    api_analytics,
+    api_audit,
+    api_cases,
+    api_dispatch,
+    api_tips,
+    auth,
+    device,
+    ids,
+    live,
+    security,
+)
+from dashboard.callbacks import (
+    alerts_console,
+    audit_page,
+    dispatch_console,
+    intake_page,
+    leader_page,
+    router,
+    wall_intake,
+    wall_kpis,
+)
 from dashboard.layouts import tilemap
 from dashboard.relay import Relay
 from dashboard.services import Services, build_services
@@ -44,6 +66,8 @@ class CommandCenter:
         """Index the open cases' debtors for linking tips (every process: after the demo wrote
         its caseload), then start the relay and the clocks once this process leads."""
         self.services.tips.load(self.services.cases.open_cases())
+        self.services.analytics.load()  # every process keeps the KPI aggregates for its API
+        self.background.append(self.services.analytics)
         self.leader.run(self._lead)
 
     def _lead(self) -> None:
@@ -52,7 +76,8 @@ class CommandCenter:
         engine = self.services.alert_engine
         count = engine.load()
         engine.also_each_tick += [self.services.dispatch.check_sla,
-                                  self.services.tips.follow_dispatches]
+                                  self.services.tips.follow_dispatches,
+                                  self.services.analytics.publish_kpis]  # ≤ 1 a second
         self.services.tips.lead()
         engine.start()
         self.background.append(engine)
@@ -77,6 +102,7 @@ def create_app(settings: Settings, *, services: Services | None = None,
     server.config.update(
         SECRET_KEY=secret_key or settings.secret_key or "dev-only-" + settings.db_url,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,  # else Secure per request: dashboard.security
         MAX_CONTENT_LENGTH=4 * 2**20,
     )
     api.install_error_handlers(server)
@@ -84,7 +110,10 @@ def create_app(settings: Settings, *, services: Services | None = None,
     server.register_blueprint(api_cases.make_blueprint(services))
     server.register_blueprint(api_dispatch.make_blueprint(services))
     server.register_blueprint(api_tips.make_blueprint(services))
+    server.register_blueprint(api_analytics.make_blueprint(services))
     server.register_blueprint(auth.make_blueprint(services))
+    server.register_blueprint(api_admin.make_blueprint(services))
+    server.register_blueprint(api_audit.make_blueprint(services))
     server.add_url_rule("/", "home", lambda: redirect("/wall"))
     if settings.tile_url:
         server.add_url_rule(tilemap.STYLE_PATH, "map_style",
@@ -98,6 +127,10 @@ def create_app(settings: Settings, *, services: Services | None = None,
     dispatch_console.register(app, services)
     intake_page.register(app, services)
     wall_intake.register(app, services)
+    audit_page.register(app, services)
+    leader_page.register(app, services)
+    wall_kpis.register(app, services)
+    security.install(server, app, tile_url=settings.tile_url)
     socketio = SocketIO(server, async_mode="threading", message_queue=settings.redis,
                         channel=SOCKETIO_CHANNEL, json=_OrjsonJson)
     relay = Relay(socketio, services)

@@ -7,6 +7,7 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from dashboard.settings import Settings, SettingsError, load_settings
@@ -14,6 +15,7 @@ from enforcement.errors import DomainError
 
 VERSION = "0.1.0"
 EXIT_USAGE = 2
+EXIT_BROKEN = 1  # ecc audit verify: the chain does not hold
 
 
 class UsageError(Exception):
@@ -61,7 +63,53 @@ def build_parser() -> argparse.ArgumentParser:
     add_unit.add_argument("--kind", choices=["foot", "car"], default="foot")
     add_unit.add_argument("--datum", choices=["wgs84", "gcj02", "bd09"], default="wgs84")
     _store_flags(add_unit)
+    rotate = unit.add_parser("rotate-key", help="a new device key; the old one stops working")
+    rotate.add_argument("unit_id")
+    rotate.add_argument("--grace", type=_seconds, default=0,
+                        help="seconds the old key keeps working (default 0: stops at once)")
+    _store_flags(rotate)
+    _bus_flag(rotate)
+    _admin_parsers(commands)
     return parser
+
+
+def _admin_parsers(commands: Any) -> None:
+    kiosk = commands.add_parser("kiosk", help="wall displays' read-only tokens").add_subparsers(
+        dest="action", required=True)
+    add_kiosk = kiosk.add_parser("add", help="issue a kiosk token; prints its URL")
+    add_kiosk.add_argument("--court", dest="court_id", required=True)
+    add_kiosk.add_argument("--name", help="the display's name (default wall-<court>-<hex>)")
+    add_kiosk.add_argument("--days", type=_days, default=30, help="valid this many days (30)")
+    add_kiosk.add_argument("--url", dest="base_url",
+                           help="the center's address for the printed URL (default from --host/--port)")
+    revoke_kiosk = kiosk.add_parser("revoke", help="revoke a kiosk token by its id")
+    revoke_kiosk.add_argument("kiosk_id", type=int)
+    listing = kiosk.add_parser("list", help="list kiosk tokens")
+    token = commands.add_parser("token", help="bearer tokens").add_subparsers(dest="action",
+                                                                            required=True)
+    revoke_all = token.add_parser("revoke", help="revoke every live token of a user")
+    revoke_all.add_argument("username")
+    audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action",
+                                                                            required=True)
+    verify = audit.add_parser("verify", help="check the hash chain; exit 0 when intact")
+    for sub in (add_kiosk, revoke_kiosk, listing, revoke_all, verify):
+        _store_flags(sub)
+
+
+def _bus_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redis", help="redis:// URL: tell running servers at once; ECC_REDIS")
+
+
+def _seconds(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"--grace {value!r}: a whole number of seconds")
+    return int(value)
+
+
+def _days(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 366:
+        raise argparse.ArgumentTypeError(f"--days {value!r}: a whole number from 1 to 366")
+    return int(value)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -104,10 +152,18 @@ def serve(settings: Settings) -> None:
         center.stop()
 
 
+def cli_actor():  # noqa: ANN201 - storage.audit.Actor, imported late like the store itself
+    """The operator at this terminal, as audit entries name them."""
+    from storage.audit import cli_actor as operator
+
+    return operator()
+
+
 def _services_for_store(args: argparse.Namespace):  # noqa: ANN202
     from dashboard.services import build_services
 
-    settings = load_settings({"db": args.db, "data_dir": args.data_dir, "demo": "false"})
+    settings = load_settings({"db": args.db, "data_dir": args.data_dir, "demo": "false",
+                              "redis": getattr(args, "redis", None)})
     return build_services(settings)
 
 
@@ -118,8 +174,8 @@ def user_add(args: argparse.Namespace) -> None:
     if args.court_id and args.court_id not in services.city.by_id:
         raise UsageError(f"--court {args.court_id}: no such court")
     password = args.password or new_password()
-    services.users.add(args.name, password, args.role, court_id=args.court_id,
-                       now=services.clock.now())
+    services.admin.add_user(args.name, password, args.role, court_id=args.court_id,
+                            actor=cli_actor())
     print(password)
 
 
@@ -131,16 +187,69 @@ def unit_add(args: argparse.Namespace) -> None:
         raise UsageError(f"--court {args.court_id}: no such court")
     unit = Unit(id=args.unit_id, court_id=args.court_id, kind=UnitKind(args.kind),
                 datum=Datum(args.datum))
-    print(services.units.add(unit))
+    print(services.admin.add_unit(unit, actor=cli_actor()))
+
+
+def unit_rotate_key(args: argparse.Namespace) -> None:
+    services = _services_for_store(args)
+    print(services.admin.rotate_key(args.unit_id, grace=timedelta(seconds=args.grace),
+                                    actor=cli_actor()))
+    services.bus.close()
+
+
+def kiosk_add(args: argparse.Namespace) -> None:
+    services = _services_for_store(args)
+    issued = services.admin.issue_kiosk(court_id=args.court_id, name=args.name, days=args.days,
+                                        actor=cli_actor())
+    settings = load_settings({})
+    base = args.base_url or f"http://{settings.host}:{settings.port}"
+    kiosk = issued.kiosk
+    print(f"kiosk {kiosk.id} {kiosk.name} court {kiosk.court_id} "
+          f"until {kiosk.expires_at.isoformat()}")
+    print(f"token {issued.token}")
+    print(f"{base.rstrip('/')}/kiosk/{issued.token}")
+
+
+def kiosk_revoke(args: argparse.Namespace) -> None:
+    kiosk = _services_for_store(args).admin.revoke_kiosk(args.kiosk_id, actor=cli_actor())
+    print(f"kiosk {kiosk.id} {kiosk.name} revoked")
+
+
+def kiosk_list(args: argparse.Namespace) -> None:
+    for kiosk in _services_for_store(args).kiosks.all():
+        state = "revoked" if kiosk.revoked_at else f"until {kiosk.expires_at.isoformat()}"
+        print(f"{kiosk.id}\t{kiosk.name}\t{kiosk.court_id}\t{state}")
+
+
+def token_revoke(args: argparse.Namespace) -> None:
+    count = _services_for_store(args).admin.revoke_tokens(args.username, actor=cli_actor())
+    print(f"{count} token(s) of {args.username} revoked")
+
+
+def audit_verify(args: argparse.Namespace) -> int:
+    """Exit 0 when the chain holds; 1 naming the first entry that breaks it."""
+    checked, broken, head = _services_for_store(args).audit.verify()
+    if broken is not None:
+        print(f"audit log BROKEN at entry {broken.entry_id}: {broken.reason} "
+              f"({checked} entries before it verified)", file=sys.stderr)
+        return EXIT_BROKEN
+    print(f"audit log intact: {checked} entries, head {head}")
+    return 0
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[Any, Any] = {("serve", None): lambda: serve(_settings(args)),
                                 ("user", "add"): lambda: user_add(args),
-                                ("unit", "add"): lambda: unit_add(args)}
+                                ("unit", "add"): lambda: unit_add(args),
+                                ("unit", "rotate-key"): lambda: unit_rotate_key(args),
+                                ("kiosk", "add"): lambda: kiosk_add(args),
+                                ("kiosk", "revoke"): lambda: kiosk_revoke(args),
+                                ("kiosk", "list"): lambda: kiosk_list(args),
+                                ("token", "revoke"): lambda: token_revoke(args),
+                                ("audit", "verify"): lambda: audit_verify(args)}
     try:
-        handlers[(args.command, getattr(args, "action", None))]()
+        code = handlers[(args.command, getattr(args, "action", None))]()
     except (SettingsError, UsageError) as exc:
         print(f"ecc: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -148,7 +257,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         field = f" ({exc.field})" if exc.field else ""
         print(f"ecc: error{field}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
-    return 0
+    return code or 0
 
 
 def main() -> None:

@@ -7,8 +7,10 @@ from typing import Any
 from flask import request
 from flask_socketio import SocketIO, emit, join_room
 
-from dashboard.relay import EVENT_OF, LIVE, Relay, screen_room
+from dashboard.policy import TOPICS, may_subscribe, scope_of, whole_city
+from dashboard.relay import EVENT_OF, LIVE, Relay, screen_payload, screen_room
 from dashboard.services import Services
+from enforcement.city import City
 from enforcement.errors import AuthError
 from feeds.bus import id_key
 from storage.users import Principal
@@ -24,9 +26,12 @@ def register(socketio: SocketIO, services: Services, relay: Relay) -> dict[str, 
     def connect(auth: Any = None) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         try:
-            principals[request.sid] = services.users.resolve(token or "", now=services.clock.now())
+            principal = services.users.resolve(token or "", now=services.clock.now())
         except AuthError as exc:
             raise ConnectionRefusedError(exc.message) from None
+        if not any(may_subscribe(principal.role, topic) for topic in TOPICS):
+            raise ConnectionRefusedError(f"role {principal.role} follows no screen topic")
+        principals[request.sid] = principal
 
     @socketio.on("disconnect", namespace=LIVE)
     def disconnect(*_: Any) -> None:
@@ -38,10 +43,11 @@ def register(socketio: SocketIO, services: Services, relay: Relay) -> dict[str, 
         if principal is None:
             return {"ok": False, "error": "not connected"}
         topics, last_id, error = _parse_subscribe(message)
+        error = error or _refused(principal, topics)
         if error:
             return {"ok": False, "error": error}
-        scope = sorted(services.city.scope(principal.court_id))
-        rooms_of = [*scope, None] if principal.court_id is None else scope
+        scope = scope_of(services.city, principal)
+        rooms_of = rooms_for(services.city, principal)
         for topic in topics:
             for court_id in rooms_of:
                 join_room(screen_room(topic, court_id))
@@ -52,6 +58,18 @@ def register(socketio: SocketIO, services: Services, relay: Relay) -> dict[str, 
         return {"ok": True, "topics": topics, "replayed": replayed}
 
     return principals
+
+
+def rooms_for(city: City, principal: Principal) -> list[str | None]:
+    """The courts whose rooms a screen joins: its scope, and events of no court if city-wide."""
+    scope: list[str | None] = list(scope_of(city, principal))
+    return [*scope, None] if whole_city(city, principal) else scope
+
+
+def _refused(principal: Principal, topics: list[str]) -> str | None:
+    refused = [t for t in topics if not may_subscribe(principal.role, t)]
+    return f"role {principal.role} may not follow {', '.join(refused)}" if refused else None
+
 
 def _parse_subscribe(message: Any) -> tuple[list[str], str | None, str | None]:
     if not isinstance(message, dict):
@@ -68,6 +86,7 @@ def _parse_subscribe(message: Any) -> tuple[list[str], str | None, str | None]:
             return [], None, f"last_id {last_id!r} is not an event id"
     return list(dict.fromkeys(topics)), (str(last_id) if last_id else None), None
 
+
 def _replay(services: Services, topics: list[str], last_id: str | None,
             courts: frozenset[str | None]) -> int:
     """Send what a reconnecting screen missed, oldest first — of its own courts only."""
@@ -76,5 +95,5 @@ def _replay(services: Services, topics: list[str], last_id: str | None,
     events = [e for e in services.bus.replay(topics, last_id, limit=REPLAY_LIMIT)
               if e.data.get("court_id") in courts]
     for event in events:
-        emit(EVENT_OF[event.topic], event.data | {"id": event.id})
+        emit(EVENT_OF[event.topic], screen_payload(event))
     return len(events)

@@ -16,6 +16,7 @@ from flask_socketio import SocketIO
 
 from dashboard.ingest_views import latest_fixes
 from dashboard.services import Services
+from enforcement.masking import masked
 from feeds.bus import Event, Subscription
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,12 @@ EVENT_OF = {"positions": "position", "alerts": "alert", "tips": "tip",
 
 def device_room(unit_id: str) -> str:
     return f"device:{unit_id}"
+
+
+def screen_payload(event: Event) -> dict[str, Any]:
+    """What a screen receives for a bus event: its data with personal fields masked (rooms are
+    per topic and court, not per role; who may see more reads it over the API), and its id."""
+    return masked(event.data) | {"id": event.id}
 
 
 def screen_room(topic: str, court_id: str | None) -> str:
@@ -58,8 +65,7 @@ class Relay:
             self._merge_status(event.data)
         if event.topic == "dispatches":
             self._instruct(event.data)
-        payload = event.data | {"id": event.id}
-        self.socketio.emit(EVENT_OF[event.topic], payload,
+        self.socketio.emit(EVENT_OF[event.topic], screen_payload(event),
                            to=screen_room(event.topic, event.data.get("court_id")), namespace=LIVE)
 
     def _instruct(self, dispatch: dict[str, Any]) -> None:

@@ -37,6 +37,11 @@ class Settings:
     offline_after_s: int = 900  # and this long as offline
     snapshot_hz: float = 2.0  # position snapshots per second per room
     token_ttl_h: int = 12  # bearer token lifetime
+    login_max_failures: int = 5  # failed logins of one username within the window lock it
+    login_window_min: int = 15  # the lockout's sliding window (so also the longest lock), minutes
+    login_address_max_failures: int = 20  # failed logins from one client address throttle it
+    cookie_secure: bool = False  # always mark the session cookie Secure (behind an HTTPS proxy);
+    # otherwise it is Secure only on requests that arrived over HTTPS, so plain http://127.0.0.1 works
     secret_key: str | None = None  # Flask session key; None → random per data dir
     tile_url: str | None = None  # raster tiles for a MapLibre map ({z}/{x}/{y}); None → SVG map
     geocoder: str | None = None  # None/"gazetteer" offline; "nominatim:https://…"; "baidu:KEY"
@@ -139,6 +144,10 @@ PARSERS = {
     "offline_after_s": _positive(int),
     "snapshot_hz": _positive(float),
     "token_ttl_h": _positive(int),
+    "login_max_failures": _positive(int),
+    "login_window_min": _positive(int),
+    "login_address_max_failures": _positive(int),
+    "cookie_secure": _parse_bool,
     "secret_key": str,
     "tile_url": lambda value: _parse_tile_url(value),
     "geocoder": lambda value: _parse_geocoder(value),

@@ -60,6 +60,27 @@ def _applies(case: Case, node: str) -> bool:
     return case.case_type != CaseType.PRESERVATION or node not in NOT_FOR_PRESERVATION
 
 
+def zhongben_gates(case: Case, at: datetime, *, leads_pending: bool | None = None) -> list[str]:
+    """终本规定 第1条 and 第5条: every gate a 终本 closing at ``at`` fails (empty: it may close).
+
+    ``leads_pending`` says whether a property lead was still unverified at ``at``; by default, whether
+    a ``verify_lead`` clock is open now (the KPIs ask it of a case already closed, see ``facts``).
+    """
+    if leads_pending is None:
+        leads_pending = any(c.node == "verify_lead" for c in case.open_clocks())
+    steps = case.steps
+    checks = {
+        "three_months": local_date(at) > add_months(local_date(case.filed_at), 3),
+        "notice_sent": "notice" in steps,
+        "consumption_restricted": "consumption_restriction" in steps,
+        "dishonest_listed": "dishonest_listing" in steps,
+        "investigation_exhausted": {"network_query", "investigation"} <= steps and not leads_pending,
+        "applicant_interviewed": "applicant_interview" in steps,
+        "missing_debtor_searched": "debtor_missing" not in steps or "debtor_search" in steps,
+    }
+    return [gate for gate, ok in checks.items() if not ok]
+
+
 class GateRefused(Conflict):
     """The rules forbid this action now; ``gates`` names every condition that failed."""
 
@@ -351,18 +372,7 @@ class Flow:
 
     def zhongben_gates(self, case: Case, at: datetime) -> list[str]:
         """终本规定 第1条 and 第5条: what must be done before a case may be closed for now."""
-        steps = case.steps
-        checks = {
-            "three_months": local_date(at) > add_months(local_date(case.filed_at), 3),
-            "notice_sent": "notice" in steps,
-            "consumption_restricted": "consumption_restriction" in steps,
-            "dishonest_listed": "dishonest_listing" in steps,
-            "investigation_exhausted": {"network_query", "investigation"} <= steps
-            and not any(c.node == "verify_lead" for c in case.open_clocks()),
-            "applicant_interviewed": "applicant_interview" in steps,
-            "missing_debtor_searched": "debtor_missing" not in steps or "debtor_search" in steps,
-        }
-        return [gate for gate, ok in checks.items() if not ok]
+        return zhongben_gates(case, at)
 
     # ---- lock ---------------------------------------------------------------------------------
 

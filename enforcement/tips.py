@@ -1,5 +1,5 @@
-"""Tips (举报线索) from the 24-hour line: what a call-taker captures, the triage that follows, and
-how personal data is masked for screens that need not see it.
+"""Tips (举报线索) from the 24-hour line: what a call-taker captures and the triage that follows
+(who may see the caller: ``enforcement.masking``).
 
 Lifecycle: new → accepted | rejected; accepted → dispatched → closed. Accepted property leads
 start the case's ``verify_lead`` clock (7 days, 3 if urgent); whereabouts tips go to the dispatcher.
@@ -164,27 +164,3 @@ def advance(tip: Tip, status: TipStatus, **changes: Any) -> Tip:
     if status not in NEXT[tip.status]:
         raise Conflict(f"a tip that is {tip.status} cannot become {status}", field="status")
     return replace(tip, status=status, **changes)
-
-
-def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a repeat caller, not enough to call."""
-    if len(phone) <= 4:
-        return "*" * len(phone)
-    keep = 3 if len(phone) >= 11 else 2
-    return phone[:keep] + "*" * (len(phone) - keep - 4) + phone[-4:]
-
-
-def mask_name(name: str) -> str:
-    """张*丰 / 张* — a surname stays, the rest goes."""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_id_no(id_no: str) -> str:
-    """210102********1234 — the region and the last four, not the birth date."""
-    if len(id_no) < 10:
-        return "*" * len(id_no)
-    return id_no[:6] + "*" * (len(id_no) - 10) + id_no[-4:]

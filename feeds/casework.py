@@ -3,7 +3,7 @@ the event that changed them, then announced on the ``cases`` topic (durable firs
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -11,13 +11,16 @@ from typing import Any
 from enforcement.cases import Case, CaseType, Debtor, DebtorType, parse_enum
 from enforcement.clock import Clock
 from enforcement.errors import Conflict, InvalidInput, NotFound
+from enforcement.facts import facts_of
 from enforcement.flow import Event, Flow
 from enforcement.triage import triage
 from feeds.bus import Bus
+from storage.audit import AuditLog, Silent
 from storage.cases import CaseRepo, RecordedEvent
 
 MAX_DEBTORS = 50
 SAVE_ATTEMPTS = 3
+AUDITED_AS = {"filed": "case.create", "lock": "case.lock", "unlock": "case.unlock"}  # else case.event
 
 
 def instant(value: Any, field: str) -> datetime:
@@ -77,10 +80,18 @@ def _amount(payload: Mapping[str, Any]) -> float:
     return float(value)
 
 
+def announcement(case: Case, before: Case | None) -> dict[str, Any]:
+    """The ``cases`` topic's message: the case, its version and its facts before and after."""
+    return {"case_no": case.case_no, "version": case.version, "court_id": case.court_id,
+            "before": facts_of(before).as_dict() if before else None,
+            "after": facts_of(case).as_dict()}
+
+
 class CaseDesk:
     def __init__(self, *, cases: CaseRepo, flow: Flow, bus: Bus, clock: Clock,
-                 courts: frozenset[str]) -> None:
+                 courts: frozenset[str], audit: AuditLog | Silent | None = None) -> None:
         self.cases, self.flow, self.bus, self.clock, self.courts = cases, flow, bus, clock, courts
+        self.audit = audit or Silent()
 
     def parse_case(self, payload: Mapping[str, Any]) -> Case:
         if not isinstance(payload, Mapping):
@@ -105,10 +116,17 @@ class CaseDesk:
         case = self.parse_case(payload)
         if case.filed_at > self.clock.now():
             raise InvalidInput("filed_at is in the future", field="filed_at")
-        self.cases.create(case, RecordedEvent("filed", case.filed_at, dict(payload), actor),
-                          recorded_at=self.clock.now())
+        event = RecordedEvent("filed", case.filed_at, dict(payload), actor)
+        self.cases.create(case, event, recorded_at=self.clock.now())
         self.announce(case)
+        self._audit(case, event)
         return case
+
+    def create_many(self, items: Sequence[tuple[Case, list[RecordedEvent]]], *,
+                    recorded_at: datetime) -> None:
+        """Store a batch of cases with their history (a bulk load), then announce each as filed."""
+        self.cases.create_many(items, recorded_at=recorded_at)
+        self.bus.publish_many("cases", [announcement(case, None) for case, _ in items])
 
     def post_event(self, case_no: str, payload: Mapping[str, Any], *, actor: str | None) -> Case:
         event = self.parse_event(payload)
@@ -137,19 +155,35 @@ class CaseDesk:
 
     def _change(self, case_no: str, step, event: RecordedEvent) -> Case:  # noqa: ANN001
         for attempt in range(SAVE_ATTEMPTS):
-            case = step(self.cases.get(case_no))
+            before = self.cases.get(case_no)
+            case = step(before)
             try:
                 self.cases.save(case, event, recorded_at=self.clock.now())
                 break
             except Conflict:
                 if attempt == SAVE_ATTEMPTS - 1:
                     raise
-        self.announce(case)
+        self.announce(case, before)
+        self._audit(case, event)
         return case
 
-    def announce(self, case: Case) -> None:
-        self.bus.publish("cases", {"case_no": case.case_no, "version": case.version,
-                                   "court_id": case.court_id})
+    def _audit(self, case: Case, event: RecordedEvent) -> None:
+        """Who changed the case and how; a new case's parties stay out of the log (they are in the
+        case itself), only what identifies the change goes in."""
+        facts = {"court_id": case.court_id, "version": case.version, "type": event.type}
+        if event.type == "filed":
+            facts |= {"case_type": str(case.case_type), "track": str(case.track),
+                      "amount": case.amount}
+        else:
+            facts |= {k: v for k, v in event.payload.items()
+                      if k not in {"type", "at"} and isinstance(v, str | int | float | bool)}
+        self.audit.record(AUDITED_AS.get(event.type, "case.event"), case.case_no,
+                          actor=event.actor, detail=facts)
+
+    def announce(self, case: Case, before: Case | None = None) -> None:
+        """What changed, with the case's KPI facts before and after (none before a filing), so
+        each process's analytics apply the difference without keeping the case."""
+        self.bus.publish("cases", announcement(case, before))
 
     def get(self, case_no: str) -> Case:
         if not case_no:

@@ -32,6 +32,7 @@ from enforcement.errors import Conflict, Forbidden, InvalidInput
 from enforcement.geo import district_of, haversine_km
 from enforcement.model import Fix, UnitStatus
 from feeds.bus import Bus, Event
+from storage.audit import AuditLog, Silent
 from storage.dispatches import DispatchRepo
 from storage.units import UnitRepo
 
@@ -43,6 +44,9 @@ UNIT_STATUS_AFTER = {DispatchStatus.ASSIGNED: UnitStatus.DISPATCHED,
                      DispatchStatus.COMPLETED: UnitStatus.AVAILABLE,
                      DispatchStatus.CANCELLED: UnitStatus.AVAILABLE}
 SLA_LEVEL = {SlaState.WARNED: "due", SlaState.BREACHED: "overdue"}  # as alert levels
+AUDITED_AS = {"assigned": "dispatch.assign", "acknowledged": "dispatch.ack",
+              "arrived": "dispatch.arrive", "completed": "dispatch.outcome",
+              "cancelled": "dispatch.cancel"}
 
 
 def dispatch_json(dispatch: Dispatch) -> dict[str, Any]:
@@ -71,8 +75,10 @@ def _number(payload: Mapping[str, Any], name: str, low: float, high: float) -> f
 
 class DispatchDesk:
     def __init__(self, *, repo: DispatchRepo, units: UnitRepo, bus: Bus, clock: Clock, city: City,
-                 stale_after_s: int, offline_after_s: int) -> None:
+                 stale_after_s: int, offline_after_s: int,
+                 audit: AuditLog | Silent | None = None) -> None:
         self.repo, self.units, self.bus, self.clock, self.city = repo, units, bus, clock, city
+        self.audit = audit or Silent()
         self.stale_after_s, self.offline_after_s = stale_after_s, offline_after_s
         self._active: dict[str, Dispatch] = {}  # unit → its dispatch on the way (for the geofence)
         self._lock = threading.RLock()
@@ -114,7 +120,7 @@ class DispatchDesk:
             created_by=actor, created_at=self.clock.now(), band=str(assessed.band),
             sla_min=assessed.sla_min, eta_min=assessed.eta_min, distance_km=assessed.distance_km,
         )
-        return self._commit(dispatch, "assigned")
+        return self._commit(dispatch, "assigned", actor=actor)
 
     def _target(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, Mapping):
@@ -140,26 +146,30 @@ class DispatchDesk:
                 return found
         raise Conflict(f"unit {unit_id} has no usable position", field="unit_id")
 
-    def acknowledge(self, dispatch_id: int, *, unit_id: str | None = None) -> Dispatch:
-        return self._step(dispatch_id, DispatchStatus.ACKNOWLEDGED, unit_id=unit_id)
+    def acknowledge(self, dispatch_id: int, *, unit_id: str | None = None,
+                    actor: str | None = None) -> Dispatch:
+        return self._step(dispatch_id, DispatchStatus.ACKNOWLEDGED, unit_id=unit_id,
+                          actor=actor or _unit_actor(unit_id))
 
     def arrive(self, dispatch_id: int, *, unit_id: str | None = None, source: str = "reported",
-               at: datetime | None = None) -> Dispatch:
+               at: datetime | None = None, actor: str | None = None) -> Dispatch:
+        who = "system" if source == "geofence" else actor or _unit_actor(unit_id)
         return self._step(dispatch_id, DispatchStatus.ARRIVED, unit_id=unit_id, at=at,
-                          extra={"arrival": source})
+                          extra={"arrival": source}, actor=who)
 
     def complete(self, dispatch_id: int, payload: Any, *, actor: str) -> Dispatch:
         outcome = parse_outcome(payload) | {"reported_by": actor}
-        return self._step(dispatch_id, DispatchStatus.COMPLETED, extra=outcome)
+        return self._step(dispatch_id, DispatchStatus.COMPLETED, extra=outcome, actor=actor)
 
     def cancel(self, dispatch_id: int, *, reason: str, actor: str) -> Dispatch:
         if not reason.strip():
             raise InvalidInput("cancelling needs a reason", field="reason")
-        return self._step(dispatch_id, DispatchStatus.CANCELLED,
+        return self._step(dispatch_id, DispatchStatus.CANCELLED, actor=actor,
                           extra={"cancelled_by": actor, "reason": reason.strip()})
 
     def _step(self, dispatch_id: int, status: DispatchStatus, *, unit_id: str | None = None,
-              at: datetime | None = None, extra: dict[str, Any] | None = None) -> Dispatch:
+              at: datetime | None = None, extra: dict[str, Any] | None = None,
+              actor: str | None = None) -> Dispatch:
         with self._lock:
             current = self.repo.get(dispatch_id)
             if unit_id is not None and current.unit_id != unit_id:
@@ -167,15 +177,16 @@ class DispatchDesk:
             moved = move(current, status, at or self.clock.now())
             if extra:
                 moved = replace(moved, outcome={**moved.outcome, **extra})
-            return self._commit(moved, str(status))
+            return self._commit(moved, str(status), actor=actor)
 
-    def _commit(self, dispatch: Dispatch, event: str) -> Dispatch:
+    def _commit(self, dispatch: Dispatch, event: str, *, actor: str | None) -> Dispatch:
         saved = self.repo.save(dispatch, unit_status=UNIT_STATUS_AFTER[dispatch.status])
         self._track(saved)
         self.bus.publish("dispatches", dispatch_json(saved) | {"event": event})
         self.bus.publish("units", {"unit_id": saved.unit_id, "court_id": saved.court_id,
                                    "status": str(UNIT_STATUS_AFTER[saved.status])})
         self._announce_sla(saved)
+        self.audit.record(AUDITED_AS[event], str(saved.id), actor=actor, detail=_facts(saved))
         return saved
 
     def _track(self, dispatch: Dispatch) -> None:
@@ -235,6 +246,20 @@ class DispatchDesk:
 
     def active(self) -> list[Dispatch]:
         return list(self._active.values())
+
+
+def _unit_actor(unit_id: str | None) -> str | None:
+    """A step reported by the unit's own device is the unit's doing."""
+    return f"unit:{unit_id}" if unit_id else None
+
+
+def _facts(dispatch: Dispatch) -> dict[str, Any]:
+    """What an audit entry keeps of a dispatch step (the outcome's measures, not its notes)."""
+    return {"unit_id": dispatch.unit_id, "court_id": dispatch.court_id,
+            "target": f"{dispatch.target_kind}:{dispatch.target_ref}",
+            "status": str(dispatch.status), "sla_state": str(dispatch.sla_state),
+            "measures": list(dispatch.outcome.get("measures", [])),
+            "arrival": dispatch.outcome.get("arrival")}
 
 
 def dispatch_from_json(data: Mapping[str, Any]) -> Dispatch:

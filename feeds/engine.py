@@ -25,6 +25,7 @@ from enforcement.errors import Conflict, Forbidden, InvalidInput
 from feeds.bus import Bus, Event, Subscription
 from feeds.casework import CaseDesk
 from storage.alerts import AlertRepo
+from storage.audit import AuditLog, Silent
 from storage.cases import CaseRepo
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,10 @@ def alert_payload(row: dict[str, Any], catalog: Catalog, now: datetime) -> dict[
 
 class AlertEngine:
     def __init__(self, *, cases: CaseRepo, alerts: AlertRepo, desk: CaseDesk, catalog: Catalog,
-                 bus: Bus, clock: TimeSource, tick_s: float = 1.0) -> None:
+                 bus: Bus, clock: TimeSource, tick_s: float = 1.0,
+                 audit: AuditLog | Silent | None = None) -> None:
         self.repo, self.alerts, self.desk, self.catalog = cases, alerts, desk, catalog
+        self.audit = audit or Silent()
         self.bus, self.clock, self.tick_s = bus, clock, tick_s
         self.defaults = catalog.alerts
         self.index = DeadlineIndex()
@@ -232,6 +235,7 @@ class AlertEngine:
         payload = alert_payload(row | {"acknowledged": {"by": actor, "at": now.isoformat(),
                                                        "note": note}}, self.catalog, now)
         self._announce(payload)
+        self.audit.record("alert.ack", str(alert_id), actor=actor, detail=_facts(row, note))
         return payload
 
     def chase(self, alert_id: int, *, actor: str, note: str) -> dict[str, Any]:
@@ -247,6 +251,8 @@ class AlertEngine:
                                   actor=actor, at=now, note=_note(note))
         payload = alert_payload(chased | {"id": new_id}, self.catalog, now)
         self._announce(payload)
+        self.audit.record("alert.chase", str(alert_id), actor=actor,
+                          detail=_facts(row, note) | {"chased_alert_id": new_id})
         return payload
 
     # ---- running ------------------------------------------------------------------------------
@@ -293,6 +299,12 @@ def _after(stages: list[Stage], known: tuple[str, int] | None) -> list[Stage]:
             return stages[n + 1:]
     newest = stages[-1:] if stages else []
     return [s for s in newest if SEVERITY[s.level] >= SEVERITY[Level(known[0])]]
+
+
+def _facts(row: dict[str, Any], note: str) -> dict[str, Any]:
+    """What an audit entry keeps of an alert acted on."""
+    return {"case_no": row["case_no"], "node": row["node"], "level": row["level"],
+            "court_id": row["court_id"], "note": note.strip()}
 
 
 def _note(note: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from enforcement.city import City
 from enforcement.clock import Clock
 from enforcement.errors import InvalidInput, NotFound
+from enforcement.masking import masked
 from enforcement.matching import DebtorIndex, RepeatDetector, TipKey, match
 from enforcement.model import CourtLevel
 from enforcement.places import place_from_coordinates
@@ -26,9 +27,6 @@ from enforcement.tips import (
     TipStatus,
     advance,
     clean_text,
-    mask_id_no,
-    mask_name,
-    mask_phone,
     parse_choice,
     parse_flag,
     parse_phone,
@@ -37,11 +35,10 @@ from enforcement.tips import (
 from feeds.bus import Bus, Event
 from feeds.casework import CaseDesk, instant
 from feeds.geocoders import Geocoder
+from storage.audit import AuditLog, Silent
 from storage.tips import TipRepo
 
 log = logging.getLogger(__name__)
-
-PERSONAL = ("caller_name", "caller_phone", "debtor_id_no")
 
 
 def tip_json(tip: Tip, *, personal: bool) -> dict[str, Any]:
@@ -62,18 +59,14 @@ def tip_json(tip: Tip, *, personal: bool) -> dict[str, Any]:
         "caller_name": tip.caller_name, "caller_phone": tip.caller_phone,
         "debtor_id_no": tip.debtor_id_no,
     }
-    if not personal:
-        data |= {"caller_name": mask_name(tip.caller_name),
-                 "caller_phone": mask_phone(tip.caller_phone),
-                 "debtor_id_no": mask_id_no(tip.debtor_id_no),
-                 "debtor_name": mask_name(tip.debtor_name)}
-    return data
+    return data if personal else masked(data)
 
 
 class TipDesk:
     def __init__(self, *, repo: TipRepo, case_desk: CaseDesk, geocoder: Geocoder, bus: Bus,
-                 clock: Clock, city: City) -> None:
+                 clock: Clock, city: City, audit: AuditLog | Silent | None = None) -> None:
         self.repo, self.case_desk, self.geocoder = repo, case_desk, geocoder
+        self.audit = audit or Silent()
         self.bus, self.clock, self.city = bus, clock, city
         self.index = DebtorIndex.from_rows([])
         self.repeats = RepeatDetector()
@@ -144,6 +137,7 @@ class TipDesk:
             tip = self.repo.save(tip, event="linked", actor="system", at=self.clock.now(),
                                  note=f"repeat of {list(earlier)}" if earlier else "one candidate")
         self.announce(tip, "taken")
+        self.audit.record("tip.take", str(tip.id), actor=actor, detail=_facts(tip))
         return tip, candidates
 
     def _court_for(self, tip: Tip) -> str | None:
@@ -179,6 +173,9 @@ class TipDesk:
         saved = self.repo.save(decided, event=f"triage:{payload.get('decision')}", actor=actor,
                                at=self.clock.now(), note=reason)
         self.announce(saved, "triaged")
+        self.audit.record("tip.triage", str(saved.id), actor=actor,
+                          detail=_facts(saved) | {"decision": payload.get("decision"),
+                                                  "reason": reason})
         return saved
 
     def _start_verification(self, tip: Tip) -> None:
@@ -230,6 +227,8 @@ class TipDesk:
         self.repo.save(changed, event=str(data.get("event")), actor=data["created_by"],
                        at=self.clock.now(), note=f"dispatch {data['id']}")
         self.announce(changed, str(data.get("event")))
+        self.audit.record(f"tip.{data.get('event')}", str(changed.id), actor=data["created_by"],
+                          detail=_facts(changed) | {"dispatch_id": data["id"]})
 
     # ---- the index of open cases' debtors ----------------------------------------------------
 
@@ -251,3 +250,9 @@ class TipDesk:
     def announce(self, tip: Tip, event: str) -> None:
         """Screens get tips masked; who may see callers reads them over the API."""
         self.bus.publish("tips", tip_json(tip, personal=False) | {"event": event})
+
+
+def _facts(tip: Tip) -> dict[str, Any]:
+    """What an audit entry keeps of a tip: its handling, never the caller's identity."""
+    return {"kind": str(tip.kind), "channel": str(tip.channel), "status": str(tip.status),
+            "court_id": tip.court_id, "urgent": tip.urgent, "linked_case_no": tip.linked_case_no}

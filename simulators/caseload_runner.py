@@ -2,7 +2,8 @@
 
 ``backfill(now)`` is the fast path for history: each case filed before ``now`` is replayed in
 memory through the desk's own domain code (``parse_case``, ``flow.apply``, ``parse_event``) and
-written with its recorded events by ``CaseRepo.create_many``, one transaction per batch. To start
+written with its recorded events by ``CaseDesk.create_many``, one transaction per batch, each case
+then announced as filed with its facts (so live analytics count it). To start
 in seconds it keeps only what a command center looks at: cases still open at ``now`` and cases
 closed within ``keep_closed`` (30 days) before it. Cases closed earlier are left out for good —
 neither stored nor ticked later (their remaining 终本 re-queries included). A case already in the
@@ -13,7 +14,9 @@ events the simulator recorded for it, through the live path.
 goes through ``desk.create`` and each due event through ``desk.post_event`` (stored first, then
 announced). A refusal (``DomainError``) is logged and counted, never raised.
 
-Call ``backfill`` before the alert engine loads the open cases: the bulk write is not announced.
+The bulk write is announced case by case, as filed with its facts: live analytics count it, an
+alert engine already running follows each case from its announcement, and one that loads later (the
+demo calls ``backfill`` before the center starts) finds the cases in the store.
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ class CaseloadRunner(Ticking):
         return case, recorded
 
     def _write(self, items: list[tuple[Case, list[RecordedEvent]]], now: datetime) -> None:
-        self.desk.cases.create_many(items, recorded_at=now)
+        self.desk.create_many(items, recorded_at=now)
         self.backfilled += len(items)
 
     def _recorded_so_far(self) -> dict[str, int]:

@@ -28,6 +28,7 @@ from enforcement.cases import (
     Track,
 )
 from enforcement.errors import Conflict, NotFound
+from enforcement.facts import CaseFacts, facts_of
 from storage.schema import case_events, cases
 from storage.times import aware
 
@@ -97,6 +98,16 @@ def _row(case: Case) -> dict[str, Any]:
         "disposition": str(case.disposition) if case.disposition else None,
         "amount": case.amount, "recovered": case.recovered, "locked": case.locked_at is not None,
         "version": case.version, "state": case_to_json(case).decode(),
+    } | fact_columns(facts_of(case))
+
+
+def fact_columns(facts: CaseFacts) -> dict[str, Any]:
+    """The KPI facts a case row keeps beside its state (see ``storage.analytics``)."""
+    return {
+        "recovery": facts.recovery, "filed_month": facts.filed_month,
+        "closed_month": facts.closed_month, "paused_days": facts.paused_days,
+        "net_days": facts.net_days, "in_period": facts.in_period, "zhongben_ok": facts.zhongben_ok,
+        "petitions": orjson.dumps(facts.petitions).decode() if facts.petitions else None,
     }
 
 

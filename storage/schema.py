@@ -93,6 +93,8 @@ units = Table(
     Column("status", String(16), nullable=False),
     Column("device_key_hash", String(64), nullable=False),
     _utc("status_changed_at", nullable=True),
+    Column("previous_key_hash", String(64), nullable=True),  # still accepted until …
+    _utc("previous_key_until", nullable=True),  # … this instant (a rotation's grace period)
 )
 
 latest_positions = Table(
@@ -166,6 +168,15 @@ cases = Table(
     Column("locked", Boolean, nullable=False),
     Column("version", Integer, nullable=False),
     Column("state", Text, nullable=False),  # the whole Case as JSON
+    # the KPI facts (enforcement.facts), so analytics load with a GROUP BY, not a JSON parse:
+    Column("recovery", String(12), nullable=True),  # how 执行完毕 came about
+    Column("filed_month", String(7), nullable=True),  # "2026-03", local (Asia/Shanghai)
+    Column("closed_month", String(7), nullable=True),
+    Column("paused_days", Integer, nullable=True),
+    Column("net_days", Integer, nullable=True),  # closed − filed − paused days; NULL while open
+    Column("in_period", Boolean, nullable=True),  # 执行完毕 within the conclusion clock
+    Column("zhongben_ok", Boolean, nullable=True),  # a 终本 closing that met every gate
+    Column("petitions", Text, nullable=True),  # JSON [[month received, concluded], …]; NULL: none
     Index("ix_cases_open", "closed_at"),
 )
 
@@ -293,4 +304,34 @@ tip_events = Table(  # 全程留痕 for tips: taken, triaged, dispatched, closed
     Column("actor", String(64), nullable=False),
     _utc("at", nullable=False),
     Column("note", Text, nullable=False),
+)
+
+audit_log = Table(  # 全程留痕: every write, hash-chained; the product never updates or deletes a row
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=False),  # 1, 2, 3…: given by the writer
+    _utc("at", nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16), nullable=True),
+    Column("court_id", String(16), nullable=True),
+    Column("action", String(40), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON text, hashed as stored
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("prev_hash", name="uq_audit_log_prev_hash"),  # the chain cannot fork
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor", "actor"),
+)
+
+login_attempts = Table(  # failed and refused logins: lockout and throttling work across processes
+    "login_attempts",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    _utc("at", nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("outcome", String(12), nullable=False),  # ok | failed | refused
+    Index("ix_login_attempts_username", "username", "at"),
+    Index("ix_login_attempts_address", "address", "at"),
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from enforcement.clock import Clock, SimClock
 from enforcement.credentials import digest, new_secret
 from enforcement.errors import AuthError, Conflict, NotFound
 from enforcement.model import Datum, Fix, Unit, UnitKind, UnitStatus
@@ -17,6 +20,7 @@ from storage.schema import latest_positions, positions, units
 from storage.times import aware
 from storage.upsert import insert_for
 
+KEY_CACHE_S = 10.0  # longest a key rotated by another process without a shared bus stays valid
 FIX_COLUMNS = ("lat", "lon", "at", "received_at", "speed_kmh", "heading", "accuracy_m",
                "battery_pct")
 
@@ -29,10 +33,29 @@ class UnitView:
     last_fix: Fix | None
 
 
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    """A unit's accepted key digests as cached: the current one, and a rotated-out one with its
+    grace period; ``loaded`` (monotonic seconds) bounds how stale the cache may get."""
+
+    unit: Unit
+    current: str
+    previous: str | None
+    previous_until: datetime | None
+    loaded: float
+
+    def accepts(self, key_hash: str, now: datetime) -> bool:
+        if hmac.compare_digest(key_hash, self.current):
+            return True
+        return (self.previous is not None and self.previous_until is not None
+                and now < self.previous_until and hmac.compare_digest(key_hash, self.previous))
+
+
 class UnitRepo:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock | None = None) -> None:
         self.engine = engine
-        self._key_cache: dict[str, tuple[str, Unit]] = {}
+        self.clock = clock or SimClock()
+        self._key_cache: dict[str, _Keys] = {}
 
     def add(self, unit: Unit, *, device_key: str | None = None) -> str:
         """Register a unit; returns its device key (shown once, stored only as a digest)."""
@@ -50,26 +73,48 @@ class UnitRepo:
         return key
 
     def authenticate(self, unit_id: str, key: str) -> Unit:
-        """The unit whose device key this is; AuthError otherwise. Cached: ingest is hot."""
+        """The unit whose device key this is; AuthError otherwise. Cached for ``KEY_CACHE_S``
+        (ingest is hot); a rotation in this process, or announced on the bus, drops it at once."""
+        key_hash, now = digest(key or ""), self.clock.now()
         cached = self._key_cache.get(unit_id)
-        if cached is None:
-            cached = self._load_key(unit_id)
-            self._key_cache[unit_id] = cached
-        key_hash, unit = cached
-        if not key or digest(key) != key_hash:
+        if cached is not None and time.monotonic() - cached.loaded <= KEY_CACHE_S and \
+                cached.accepts(key_hash, now):
+            return cached.unit
+        fresh = self._key_cache[unit_id] = self._load_key(unit_id)  # a new key works at once
+        if not key or not fresh.accepts(key_hash, now):
             raise AuthError(f"wrong device key for unit {unit_id!r}", field="key")
-        return unit
+        return fresh.unit
 
     def forget(self, unit_id: str) -> None:
         """Drop a unit from the key cache (its status or key changed, maybe in another process)."""
         self._key_cache.pop(unit_id, None)
 
-    def _load_key(self, unit_id: str) -> tuple[str, Unit]:
+    def _load_key(self, unit_id: str) -> _Keys:
         with self.engine.connect() as conn:
             row = conn.execute(select(units).where(units.c.id == unit_id)).mappings().first()
         if row is None:
             raise AuthError(f"unknown unit {unit_id!r}", field="id")
-        return row["device_key_hash"], _unit(row)
+        until = row["previous_key_until"]
+        return _Keys(unit=_unit(row), current=row["device_key_hash"],
+                     previous=row["previous_key_hash"], previous_until=aware(until) if until else None,
+                     loaded=time.monotonic())
+
+    def rotate_key(self, unit_id: str, *, grace: timedelta = timedelta(0)) -> str:
+        """A new device key for the unit (returned once). The old key stops working at once, or
+        at the end of ``grace`` so a device can be reconfigured without a gap."""
+        key = new_secret()
+        with self.engine.begin() as conn:
+            row = conn.execute(select(units.c.device_key_hash).where(units.c.id == unit_id)
+                               .with_for_update()).first()
+            if row is None:
+                raise NotFound(f"no unit {unit_id!r}", field="unit_id")
+            kept = grace > timedelta(0)
+            conn.execute(update(units).where(units.c.id == unit_id).values(
+                device_key_hash=digest(key),
+                previous_key_hash=row.device_key_hash if kept else None,
+                previous_key_until=self.clock.now() + grace if kept else None))
+        self.forget(unit_id)
+        return key
 
     def get(self, unit_id: str) -> Unit:
         with self.engine.connect() as conn:

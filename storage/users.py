@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from enforcement.credentials import digest, hash_password, new_secret, verify_password
-from enforcement.errors import AuthError, Conflict, InvalidInput
+from enforcement.errors import AuthError, Conflict, InvalidInput, NotFound
 from enforcement.model import Role
 from storage.schema import tokens, users
 from storage.times import aware
@@ -65,6 +65,14 @@ class UserRepo:
                 .values(password_hash=hash_password(password))
             )
 
+    def court_of(self, username: str) -> str | None:
+        """The court a user is bound to (None: the whole city); NotFound for no such user."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users.c.court_id).where(users.c.username == username)).first()
+        if row is None:
+            raise NotFound(f"no user {username!r}", field="username")
+        return row.court_id
+
     def exists(self, username: str) -> bool:
         with self.engine.connect() as conn:
             found = conn.execute(select(users.c.id).where(users.c.username == username))
@@ -106,6 +114,18 @@ class UserRepo:
             conn.execute(
                 update(tokens).where(tokens.c.token_hash == digest(token)).values(revoked_at=now)
             )
+
+    def revoke_all(self, username: str, *, now: datetime) -> int:
+        """Revoke every live token of a user (a lost laptop, a leaver); returns how many."""
+        owner = select(users.c.id).where(users.c.username == username).scalar_subquery()
+        with self.engine.begin() as conn:
+            if not conn.execute(select(users.c.id).where(users.c.username == username)).first():
+                raise NotFound(f"no user {username!r}", field="username")
+            done = conn.execute(update(tokens).where(tokens.c.user_id == owner,
+                                                     tokens.c.revoked_at.is_(None),
+                                                     tokens.c.expires_at > now)
+                                .values(revoked_at=now))
+        return done.rowcount
 
 
 def _role(value: str) -> Role:

@@ -12,54 +12,52 @@ from dash import ALL, Dash, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.api_cases import ACKNOWLEDGERS, READERS, SUPERVISORS
 from dashboard.auth import session_principal
 from dashboard.callbacks.router import language
+from dashboard.guard import viewer
 from dashboard.layouts.console import alert_table
+from dashboard.policy import ACKNOWLEDGERS, SUPERVISORS, check_role, check_scope, in_scope
 from dashboard.services import Services
-from enforcement.errors import DomainError, Forbidden
+from enforcement.errors import DomainError, NotFound
 from feeds.engine import alert_payload
 from storage.alerts import AlertQuery
 from storage.users import Principal
 
 SEVERITY_ORDER = {"locked": 0, "chased": 1, "overdue": 2, "due": 3, "upcoming": 4}
+PAGE = "/alerts"
 
 
 def act(services: Services, principal: Principal, trigger: dict[str, Any], note: str) -> str:
+    """Take the clicked action, as the API would: role first, then the court of the target."""
     kind, target = trigger["type"], trigger["index"]
+    check_role(principal, SUPERVISORS if kind in (ids.CONSOLE_UNLOCK, ids.CONSOLE_CHASE)
+               else ACKNOWLEDGERS)
     if kind == ids.CONSOLE_UNLOCK:
-        _allow(principal, SUPERVISORS)
-        _in_scope(services, principal, services.desk.get(target).court_id)
-        services.desk.unlock(target, reason=note, actor=principal.username)
-        services.alerts.record_action(alert_id=None, case_no=target, action="unlock",
+        check_scope(services.city, principal, services.desk.get(str(target)).court_id)
+        services.desk.unlock(str(target), reason=note, actor=principal.username)
+        services.alerts.record_action(alert_id=None, case_no=str(target), action="unlock",
                                       actor=principal.username, at=services.clock.now(),
                                       note=note)
         return f"已解锁 {target}"
-    alert = services.alerts.get(int(target))
-    _in_scope(services, principal, alert["court_id"])
+    alert = services.alerts.get(_alert_id(target))
+    check_scope(services.city, principal, alert["court_id"])
     if kind == ids.CONSOLE_CHASE:
-        _allow(principal, SUPERVISORS)
         services.alert_engine.chase(alert["id"], actor=principal.username, note=note)
         return f"已督办 {alert['case_no']}"
-    _allow(principal, ACKNOWLEDGERS)
     services.alert_engine.acknowledge(alert["id"], actor=principal.username, note=note)
     return f"已确认 {alert['case_no']}"
 
 
-def _allow(principal: Principal, roles: set) -> None:
-    if principal.role not in roles:
-        raise Forbidden(f"角色 {principal.role} 无此权限 (not allowed)", field="role")
-
-
-def _in_scope(services: Services, principal: Principal, court_id: str) -> None:
-    if court_id not in services.city.scope(principal.court_id):
-        raise Forbidden("超出本院管辖范围 (outside your scope)", field="court_id")
+def _alert_id(target: Any) -> int:
+    if isinstance(target, bool) or not str(target).isdigit():
+        raise NotFound(f"no alert {target!r}", field="id")
+    return int(target)
 
 
 def standing(services: Services, principal: Principal, levels: list[str],
              court: str | None) -> list[dict[str, Any]]:
     scope = services.city.scope(principal.court_id)
-    if court and court in scope:
+    if court and in_scope(services.city, principal, court):
         scope = services.city.scope(court)
     now = services.clock.now()
     rows = services.alerts.as_of(AlertQuery(as_of=now, court_ids=sorted(scope),
@@ -98,9 +96,7 @@ def register(app: Dash, services: Services) -> None:
         State(ids.URL, "search"),
     )
     def redraw(levels, court, _version, _acted, search):  # noqa: ANN001, ANN202
-        principal = session_principal(services)
-        if principal is None or principal.role not in READERS:
-            raise PreventUpdate
+        principal = viewer(services, PAGE)
         return alert_table(standing(services, principal, levels or [], court), services.city,
                            services.clock.now(), lang=language(search),
                            can_chase=principal.role in SUPERVISORS,

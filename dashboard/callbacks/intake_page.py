@@ -9,13 +9,14 @@ from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.api_tips import PERSONAL, TAKERS, TRIAGERS
-from dashboard.auth import session_principal
+from dashboard.api_tips import shown_tip, tip_scope, visible
+from dashboard.guard import viewer
+from dashboard.policy import TAKERS, TRIAGERS, check_role, check_scope
 from dashboard.services import Services
 from enforcement.errors import DomainError
 from enforcement.tips import LABELS
-from feeds.intake import tip_json
 
+PAGE = "/intake"
 REASON_LABELS = {"case_no": "案号一致", "id_no": "身份证号/信用代码一致", "name_exact": "姓名一致",
                  "name_partial": "名称部分一致", "common_name": "常见姓名（需核实）"}
 
@@ -34,7 +35,7 @@ def result_view(tip: dict[str, Any], candidates: list[Any]) -> html.Div:
                             "请勿重复派警", className="flag"))
     if candidates:
         parts.append(html.Ul([html.Li(
-            f"{c.case_no} · {c.debtor_name} · "
+            f"{c.case_no} · {c.name} · "
             f"{'、'.join(REASON_LABELS.get(r, r) for r in c.reasons)}") for c in candidates]))
     else:
         parts.append(html.P("未匹配到在办案件", className="flag"))
@@ -44,13 +45,15 @@ def result_view(tip: dict[str, Any], candidates: list[Any]) -> html.Div:
 def recent_view(tips: list[dict[str, Any]]) -> html.Table | html.P:
     if not tips:
         return html.P("暂无", className="empty")
-    head = html.Tr([html.Th(h) for h in ("#", "时间", "类型", "状态", "被执行人", "地点", "来电")])
+    head = html.Tr([html.Th(h) for h in ("#", "时间", "类型", "状态", "被执行人", "地点", "线索内容",
+                                         "来电")])
     rows = [html.Tr([
         html.Td(str(t["id"])), html.Td(t["received_at"][11:16]), html.Td(t["kind_label"]),
         html.Td(t["status_label"], className=f"status-{t['status']}"),
         html.Td(t["debtor_name"] or "—"),
         html.Td((t["location"]["district"] or "") + (" ⚠" if t["location"]["address"]
                                                       and not t["location"]["resolved"] else "")),
+        html.Td(t["description"][:40], className="description"),
         html.Td(f"{t['caller_name']} {t['caller_phone']}"),
     ]) for t in tips]
     return html.Table([html.Thead(head), html.Tbody(rows)], className="alerts")
@@ -71,8 +74,8 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def take(_n, channel, kind, asset, flags, values, field_ids):  # noqa: ANN001, ANN202
-        principal = session_principal(services)
-        if principal is None or principal.role not in TAKERS:
+        principal = viewer(services, PAGE)
+        if principal.role not in TAKERS:
             raise PreventUpdate
         payload = {f["index"]: v for f, v in zip(field_ids, values, strict=True) if v}
         payload |= {"channel": channel, "kind": kind, "urgent": "urgent" in (flags or []),
@@ -84,9 +87,9 @@ def register(app: Dash, services: Services) -> None:
         except DomainError as exc:
             message = html.P(f"未登记：{exc.message}（{exc.field}）", className="flag")
             return message, no_update, no_update, no_update, no_update
-        options = [{"label": f"{c.case_no} {c.debtor_name}", "value": c.case_no}
-                   for c in candidates]
-        return (result_view(tip_json(tip, personal=True), candidates), options,
+        candidates = visible(services.city, principal, candidates)
+        options = [{"label": f"{c.case_no} {c.name}", "value": c.case_no} for c in candidates]
+        return (result_view(shown_tip(tip, principal), candidates), options,
                 tip.linked_case_no, tip.id, tip.id)
 
     @app.callback(
@@ -97,11 +100,13 @@ def register(app: Dash, services: Services) -> None:
         State(ids.INTAKE_REASON, "value"), prevent_initial_call=True,
     )
     def decide(_accept, _reject, tip_id, case_no, reason):  # noqa: ANN001, ANN202
-        principal = session_principal(services)
-        if principal is None or principal.role not in TRIAGERS or tip_id is None:
+        principal = viewer(services, PAGE)
+        if isinstance(tip_id, bool) or not isinstance(tip_id, int):
             raise PreventUpdate
         decision = "accept" if ctx.triggered_id == ids.INTAKE_ACCEPT else "reject"
         try:
+            check_role(principal, TRIAGERS)
+            check_scope(services.city, principal, desk.repo.get(tip_id).court_id, field="id")
             tip = desk.decide(tip_id, {"decision": decision, "reason": reason or "",
                                        "case_no": case_no or ""}, actor=principal.username)
         except DomainError as exc:
@@ -112,10 +117,9 @@ def register(app: Dash, services: Services) -> None:
 
     @app.callback(Output(ids.INTAKE_RECENT, "children"), Input(ids.INTAKE_VERSION, "data"))
     def recent(_version):  # noqa: ANN001, ANN202
-        principal = session_principal(services)
-        if principal is None or principal.role not in TRIAGERS:
-            raise PreventUpdate
+        principal = viewer(services, PAGE)
         since = services.clock.now() - timedelta(hours=24)
-        scope = sorted(services.city.scope(principal.court_id)) if principal.court_id else None
-        found = desk.repo.recent(since=since, court_ids=scope, limit=30)
-        return recent_view([tip_json(t, personal=principal.role in PERSONAL) for t in found])
+        found = desk.repo.recent(since=since, court_ids=tip_scope(services.city, principal),
+                                 limit=30)
+        return recent_view([shown_tip(t, principal)
+                            for t in visible(services.city, principal, found)])

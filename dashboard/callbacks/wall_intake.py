@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import plotly.graph_objects as go
 from dash import Dash, Input, Output
-from dash.exceptions import PreventUpdate
 
 from dashboard import ids
-from dashboard.auth import session_principal
+from dashboard.api_tips import tip_scope
+from dashboard.guard import viewer
 from dashboard.layouts.palette import MUTED, PANEL
 from dashboard.layouts.wall import INTAKE_COUNTERS
 from dashboard.services import Services
@@ -39,13 +39,11 @@ def register(app: Dash, services: Services) -> None:
     @app.callback(*outputs, Output(ids.WALL_INTAKE_CHART, "figure"),
                   Input(ids.WALL_INTAKE_VERSION, "data"))
     def refresh(_version):  # noqa: ANN001, ANN202
-        principal = session_principal(services)
-        if principal is None:
-            raise PreventUpdate
+        principal = viewer(services, "/wall")
         until = services.clock.now()
         since = until - timedelta(hours=24)
-        scope = sorted(services.city.scope(principal.court_id)) if principal.court_id else None
-        tips, dispatches = services.tips.repo.window(since=since, until=until, court_ids=scope)
+        tips, dispatches = services.tips.repo.window(since=since, until=until,
+                                                     court_ids=tip_scope(services.city, principal))
         numbers = intake_numbers(tips, dispatches, since=since, until=until)
         values = [f"{numbers[key] / 10_000:.1f}" if key == "amount_recovered" else str(numbers[key])
                   for key, _ in INTAKE_COUNTERS["zh"]]

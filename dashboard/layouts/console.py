@@ -29,13 +29,17 @@ LEVELS = ("locked", "chased", "overdue", "due", "upcoming")
 SHOWN = 200  # rows; the filters narrow it down
 
 
+NAV_LABELS = {  # page → (zh, en); the router keeps the links the viewer's role may open
+    "/wall": ("大屏", "Wall"), "/alerts": ("预警处置", "Alerts"), "/dispatch": ("调度台", "Dispatch"),
+    "/intake": ("接警登记", "Intake"), "/leader": ("领导驾驶舱", "Leadership"),
+    "/audit": ("审计日志", "Audit log"),
+}
+
+
 def nav(active: str, lang: str) -> html.Nav:
-    items = [("/wall", "大屏" if lang == "zh" else "Wall"),
-             ("/alerts", "预警处置" if lang == "zh" else "Alerts"),
-             ("/dispatch", "调度台" if lang == "zh" else "Dispatch"),
-             ("/intake", "接警登记" if lang == "zh" else "Intake")]
-    links = [html.A(label, href=href + ("?lang=en" if lang == "en" else ""),
-                    className="active" if href == active else "") for href, label in items]
+    links = [html.A(zh if lang == "zh" else en, href=href + ("?lang=en" if lang == "en" else ""),
+                    className="active" if href == active else "")
+             for href, (zh, en) in NAV_LABELS.items()]
     return html.Nav(links, className="nav")
 
 

@@ -46,3 +46,38 @@ ESCALATION_LABELS = {  # 临沭做法: who holds a case its team did not finish
            "team_leader": "team leader", "bureau_chief": "bureau chief",
            "vice_president": "vice-president"},
 }
+
+# Decision analytics (决策分析): one colour per disposition and per debtor type on every chart.
+DISPOSITION_COLOURS = {
+    "executed_in_full": "#2ee06f", "zhongben": "#ff8a00", "terminated": "#c77dff",
+    "withdrawn": "#8a94a6", "not_enforced": "#ff4d6d", "rejected": "#ffd23f",
+}
+HOW_COLOURS = {  # how a case was executed in full: shades of its disposition's green
+    "voluntary": "#8af5b0", "coercion": "#1fae55", "settlement": "#c9f7da",
+}
+DEBTOR_COLOURS = {
+    "natural_person": "#3fa9ff", "for_profit": "#7c83ff", "non_profit": "#36d6c3",
+    "special_legal_person": "#f28cc0", "unincorporated": "#c9b458",
+}
+DISPOSITION_LABELS = {
+    "zh": {"executed_in_full": "执行完毕", "zhongben": "终本", "terminated": "终结执行",
+           "withdrawn": "销案", "not_enforced": "不予执行", "rejected": "驳回申请"},
+    "en": {"executed_in_full": "Executed in full", "zhongben": "Closed for now (终本)",
+           "terminated": "Terminated", "withdrawn": "Withdrawn", "not_enforced": "Not enforced",
+           "rejected": "Rejected"},
+}
+HOW_LABELS = {
+    "zh": {"voluntary": "自动履行", "coercion": "强制执行", "settlement": "和解"},
+    "en": {"voluntary": "Voluntary", "coercion": "Coercion", "settlement": "Settlement"},
+}
+DEBTOR_LABELS = {
+    "zh": {"natural_person": "自然人", "for_profit": "营利法人", "non_profit": "非营利法人",
+           "special_legal_person": "特别法人", "unincorporated": "非法人组织"},
+    "en": {"natural_person": "Natural person", "for_profit": "For-profit legal person",
+           "non_profit": "Non-profit legal person", "special_legal_person": "Special legal person",
+           "unincorporated": "Unincorporated org."},
+}
+DEBTOR_TYPE_LABELS = {  # a case's own debtor type: the groups, and 个体工商户 that rolls up into 自然人
+    "zh": DEBTOR_LABELS["zh"] | {"individual_business": "个体工商户"},
+    "en": DEBTOR_LABELS["en"] | {"individual_business": "Individual business"},
+}

@@ -1,7 +1,8 @@
 """The wall display (大屏): dark, large type, no clicks, no scrolling; live through Socket.IO.
 
 Left: field units by status and the whole city; middle: the urban area; right: the node-overdue
-alert board (节点预警), most severe first, paging by itself when there are more than fit.
+alert board (节点预警), most severe first, paging by itself when there are more than fit. Under the
+header, a strip of this year's key KPIs (本年质效) against their targets.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dashboard.layouts.basemap import (
     map_figure,
     unit_points,
 )
+from dashboard.layouts.kpi_view import strip_cell
 from dashboard.layouts.palette import (
     ALERT_COLOURS,
     ESCALATION_LABELS,
@@ -80,7 +82,8 @@ def live_config(settings: Settings, lang: str, *, city: City, officers: list[Off
     """What the browser's live client needs to draw exactly what the server would."""
     statuses = {str(k): v for k, v in STATUS_LABELS[lang].items()}
     return {
-        "namespace": "/live", "topics": ["positions", "units", "alerts", "tips", "dispatches"],
+        "namespace": "/live",
+        "topics": ["positions", "units", "alerts", "tips", "dispatches", "kpis"],
         "maps": [svg_map(MAP_IDS[0]),
                  tiled_map(MAP_IDS[1]) if settings.tile_url else svg_map(MAP_IDS[1])],
         "trailS": TRAIL_SECONDS,
@@ -91,7 +94,8 @@ def live_config(settings: Settings, lang: str, *, city: City, officers: list[Off
         "clock": ids.WALL_CLOCK, "date": ids.WALL_DATE, "connection": ids.WALL_CONNECTION,
         "freshness": ids.WALL_FRESHNESS, "registry": registry, "courtNames": court_names(city, lang),
         "labels": {"statuses": statuses} | LIVE_LABELS[lang],
-        "bump": {"store": ids.WALL_INTAKE_VERSION, "events": ["tip", "dispatch"]},
+        "bump": [{"store": ids.WALL_INTAKE_VERSION, "events": ["tip", "dispatch"]},
+                 {"store": ids.WALL_KPI_VERSION, "events": ["kpi"]}],
         "board": {
             "rows": ids.WALL_ALERT_ROWS, "footer": ids.WALL_ALERT_FOOTER,
             "countPrefix": ids.WALL_ALERT_COUNT_PREFIX, "levels": list(BOARD_LEVELS),
@@ -167,6 +171,21 @@ def _intake_panel(lang: str) -> html.Section:
     ], className="panel intake-panel")
 
 
+WALL_KPIS = ("closing_rate", "actual_execution_rate", "recovery_rate", "in_period_closing_rate",
+             "zhongben_compliance", "average_days")
+
+
+def kpi_strip(lang: str) -> html.Section:
+    """This year's key KPIs (本年质效) across the wall, filled by ``wall_kpis`` on each kpi event."""
+    caption = "本年质效" if lang == "zh" else "This year"
+    return html.Section([
+        html.Div(caption, className="strip-caption"),
+        html.Div([strip_cell(key, {}, {}, lang=lang) for key in WALL_KPIS], id=ids.WALL_KPI_STRIP,
+                 className="strip-cells"),
+        dcc.Store(id=ids.WALL_KPI_VERSION, data=0),
+    ], className="kpi-strip")
+
+
 def _alert_board(lang: str, texts: dict[str, str]) -> html.Section:
     counters = [
         html.Div([html.Div("0", id=ids.WALL_ALERT_COUNT_PREFIX + level, className="number"),
@@ -192,12 +211,15 @@ def _header(city: City, lang: str, texts: dict[str, str]) -> html.Header:
                            className="connection connecting"),
                   html.Div("", id=ids.WALL_FRESHNESS, className="freshness")],
                  className="status-box"),
+        kpi_strip(lang),
     ], className="wall-header")
 
 
 def wall_layout(city: City, fixes: list[dict], *, now: datetime, settings: Settings,
                 officers: list[Officer], registry: dict[str, tuple[str, str]],
-                lang: str = "zh") -> html.Div:
+                lang: str = "zh", rotate_s: int = 0) -> html.Div:
+    """The wall display; ``rotate_s`` > 0 shows one column at a time, turning every so many
+    seconds (for screens too small for all three)."""
     texts = TEXTS[lang]
     points = unit_points(fixes, now=now, stale_after_s=settings.stale_after_s,
                          offline_after_s=settings.offline_after_s)
@@ -218,4 +240,6 @@ def wall_layout(city: City, fixes: list[dict], *, now: datetime, settings: Setti
                                                         _intake_panel(lang)], className="column")],
                                className="wall-body"),
                      dcc.Store(id=ids.LIVE_CONFIG, data=config)],
-                    className="wall", lang="zh-CN" if lang == "zh" else "en")
+                    className="wall rotating" if rotate_s > 0 else "wall",
+                    lang="zh-CN" if lang == "zh" else "en",
+                    **({"data-rotate": str(rotate_s)} if rotate_s > 0 else {}))

@@ -47,3 +47,17 @@ def token_for(client, center: CommandCenter, role: str = "duty",
     reply = client.post("/api/v1/auth/token", json={"username": f"{role}-{court_id}",
                                                     "password": password})
     return reply.get_json()["token"]
+
+
+def csrf_of(client, path: str = "/login") -> str:
+    """The CSRF token a form carries (the login form, or a page's logout form)."""
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def log_in(client, username: str, password: str = "password-123", next_path: str = "/wall"):
+    """Sign in through the /login form as a browser does: fetch the form, post it with its token."""
+    return client.post("/login", data={"username": username, "password": password,
+                                       "next": next_path, "csrf_token": csrf_of(client)})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.dashboard.conftest import make_user, token_for
+from tests.dashboard.conftest import log_in, make_user, token_for
 
 
 def test_healthz(client) -> None:
@@ -66,10 +66,9 @@ def test_pages_require_login(client, center) -> None:
     assert client.get("/wall").headers["Location"].startswith("/login")
     assert client.post("/_dash-update-component", json={}).status_code == 401
     make_user(center, "duty1", "duty")
-    bad = client.post("/login", data={"username": "duty1", "password": "wrong", "next": "/wall"})
+    bad = log_in(client, "duty1", "wrong")
     assert bad.status_code == 401 and "用户名或密码错误" in bad.get_data(as_text=True)
-    good = client.post("/login", data={"username": "duty1", "password": "password-123",
-                                       "next": "/wall"})
+    good = log_in(client, "duty1")
     assert good.status_code == 302 and good.headers["Location"] == "/wall"
     assert client.get("/wall").status_code == 200
     assert client.get("/auth/session").get_json()["role"] == "duty"
@@ -77,14 +76,13 @@ def test_pages_require_login(client, center) -> None:
 
 def test_login_never_redirects_off_site(client, center) -> None:
     make_user(center, "duty2", "duty")
-    reply = client.post("/login", data={"username": "duty2", "password": "password-123",
-                                        "next": "https://evil.example/"})
-    assert reply.headers["Location"] == "/wall"
+    reply = log_in(client, "duty2", next_path="https://evil.example/")
+    assert reply.headers["Location"] == "/"
 
 
 def test_wall_layout_renders_from_data(client, center) -> None:
     make_user(center, "duty3", "duty")
-    client.post("/login", data={"username": "duty3", "password": "password-123"})
+    log_in(client, "duty3")
     assert client.get("/_dash-layout").status_code == 200
 
 

@@ -97,3 +97,50 @@ def test_user_and_unit_add_print_their_secrets(tmp_path: Path) -> None:
 
 def test_version() -> None:
     assert ecc("--version").stdout.strip() == "ecc 0.1.0"
+
+
+def test_kiosk_tokens_from_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    assert run(["kiosk", "add", "--court", "210102", "--name", "hall", "--days", "7", *data]) == 0
+    first, token_line, url = capsys.readouterr().out.strip().splitlines()
+    token = token_line.removeprefix("token ")
+    assert first.startswith("kiosk 1 hall court 210102 until ")
+    assert url == f"http://127.0.0.1:8050/kiosk/{token}"
+    assert run(["kiosk", "list", *data]) == 0
+    assert capsys.readouterr().out.split("\t")[:3] == ["1", "hall", "210102"]
+    assert run(["kiosk", "revoke", "1", *data]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert run(["kiosk", "add", "--court", "999", *data]) == 2
+    assert run(["kiosk", "revoke", "42", *data]) == 2
+    with pytest.raises(SystemExit) as bad_days:
+        run(["kiosk", "add", "--court", "210102", "--days", "0", *data])
+    assert bad_days.value.code == 2
+
+
+def test_rotating_a_device_key_prints_the_new_one(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    from dashboard.services import build_services
+
+    data = ["--data-dir", str(tmp_path)]
+    assert run(["unit", "add", "DB7", "--court", "210102", *data]) == 0
+    old = capsys.readouterr().out.strip()
+    assert run(["unit", "rotate-key", "DB7", *data]) == 0
+    new = capsys.readouterr().out.strip()
+    assert len(new) >= 40 and new != old
+    services = build_services(load_settings({"data_dir": str(tmp_path), "demo": "false"},
+                                            environ={}))
+    assert services.units.authenticate("DB7", new).id == "DB7"
+    with pytest.raises(Exception, match="wrong device key"):
+        services.units.authenticate("DB7", old)
+    assert run(["unit", "rotate-key", "NOPE", *data]) == 2
+
+
+def test_revoking_a_users_tokens_and_verifying_the_audit_log(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    assert run(["user", "add", "wang", "--role", "duty", "--password", "long-enough", *data]) == 0
+    assert run(["token", "revoke", "wang", *data]) == 0
+    assert "0 token(s) of wang revoked" in capsys.readouterr().out
+    assert run(["token", "revoke", "nobody", *data]) == 2
+    assert run(["audit", "verify", *data]) == 0
+    assert "intact: 2 entries" in capsys.readouterr().out

@@ -8,7 +8,6 @@ artifacts under ``artifacts/screenshots/`` at the repository root.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,36 +34,32 @@ class PageProblems:
 
 
 @pytest.fixture
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """A fresh persistent Chromium context (empty profile directory) per test."""
+def browser() -> Iterator:
+    """Debian's headless Chromium for one test; every page opens in its own fresh context."""
     if not CHROMIUM.exists():
         require_or_skip(f"{CHROMIUM} is missing: apt-get install chromium fonts-wqy-microhei")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the test extras install it
         require_or_skip(f"playwright is not installed: {exc}")
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-            viewport={"width": 1920, "height": 1080}, locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
-        context.set_default_timeout(15_000)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield context
+            yield browser
         finally:
-            context.close()
-    shutil.rmtree(profile, ignore_errors=True)
+            browser.close()
 
 
 @pytest.fixture
 def open_page(browser) -> Callable:
-    """``open_page(width, height)``: a new tab of that size that records its errors on ``.problems``."""
+    """``open_page(width, height)``: a tab of that size in a context of its own (its own cookies,
+    as a screen on another desk has), recording its errors on ``.problems``."""
 
     def make(width: int = 1920, height: int = 1080):
-        page = browser.new_page()
-        page.set_viewport_size({"width": width, "height": height})
+        context = browser.new_context(viewport={"width": width, "height": height},
+                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
         problems = PageProblems()
 
         def on_console(message) -> None:

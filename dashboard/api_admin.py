@@ -1,0 +1,97 @@
+"""The admin API: rotate a unit's device key, issue and revoke kiosk tokens, revoke a user's
+tokens. Admins only; each change goes through the admin desk, which audits it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, g, request
+
+from dashboard.api import json_body
+from dashboard.auth import require
+from dashboard.services import Services
+from enforcement.errors import Forbidden, InvalidInput
+from enforcement.model import Role
+from storage.kiosks import IssuedKiosk, Kiosk
+
+ADMINS = {Role.ADMIN}
+DEFAULT_KIOSK_DAYS = 30
+
+
+def kiosk_json(kiosk: Kiosk) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"id": kiosk.id, "name": kiosk.name, "court_id": kiosk.court_id,
+            "issued_at": iso(kiosk.issued_at), "expires_at": iso(kiosk.expires_at),
+            "revoked_at": iso(kiosk.revoked_at)}
+
+
+def issued_json(issued: IssuedKiosk, base_url: str) -> dict[str, Any]:
+    """The token is shown once: with the URL a wall display bookmarks."""
+    return kiosk_json(issued.kiosk) | {"token": issued.token,
+                                       "url": f"{base_url.rstrip('/')}/kiosk/{issued.token}"}
+
+
+def _whole_number(body: dict[str, Any], name: str, default: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"{name} must be a whole number ≥ 0", field=name)
+    return value
+
+
+def make_blueprint(services: Services) -> Blueprint:
+    api = Blueprint("admin_api", __name__)
+    admins, desk = require(services, ADMINS), services.admin
+
+    def in_scope(court_id: str | None) -> None:
+        """A record of ``court_id`` lies in the admin's scope; one of no court (a city-wide
+        user) only in a city-wide admin's."""
+        scope = services.city.scope(g.principal.court_id)
+        if (court_id not in scope) if court_id else scope != frozenset(services.city.by_id):
+            raise Forbidden("this court is outside your scope", field="court_id")
+
+    @api.post("/api/v1/units/<unit_id>/key")
+    @admins
+    def rotate_key(unit_id: str) -> Any:
+        in_scope(services.units.get(unit_id).court_id)
+        body = request.get_json(silent=True) or {}
+        grace = timedelta(seconds=_whole_number(body, "grace_s", 0))
+        key = desk.rotate_key(unit_id, grace=grace, actor=None)
+        return {"unit_id": unit_id, "key": key, "grace_s": int(grace.total_seconds())}
+
+    @api.get("/api/v1/kiosks")
+    @admins
+    def kiosks() -> Any:
+        scope = services.city.scope(g.principal.court_id)
+        return [kiosk_json(k) for k in services.kiosks.all() if k.court_id in scope]
+
+    @api.post("/api/v1/kiosks")
+    @admins
+    def issue_kiosk() -> Any:
+        body = json_body()
+        court_id = body.get("court_id")
+        if not isinstance(court_id, str) or court_id not in services.city.by_id:
+            raise InvalidInput("court_id names a court", field="court_id")
+        in_scope(court_id)
+        name = body.get("name")
+        if name is not None and not isinstance(name, str):
+            raise InvalidInput("name is a text", field="name")
+        issued = desk.issue_kiosk(court_id=court_id, name=name, actor=None,
+                                  days=_whole_number(body, "days", DEFAULT_KIOSK_DAYS))
+        return issued_json(issued, request.host_url), 201
+
+    @api.delete("/api/v1/kiosks/<int:kiosk_id>")
+    @admins
+    def revoke_kiosk(kiosk_id: int) -> Any:
+        in_scope(services.kiosks.get(kiosk_id).court_id)
+        return kiosk_json(desk.revoke_kiosk(kiosk_id, actor=None))
+
+    @api.post("/api/v1/users/<username>/revoke-tokens")
+    @admins
+    def revoke_tokens(username: str) -> Any:
+        in_scope(services.users.court_of(username))
+        return {"username": username, "revoked": desk.revoke_tokens(username, actor=None)}
+
+    return api
