@@ -23,7 +23,14 @@
       var on = n === shown % panels.length;
       if (panel.classList.contains("on-air") !== on) { panel.classList.toggle("on-air", on); changed = true; }
     });
-    if (changed) { window.dispatchEvent(new Event("resize")); }  // plotly refits the map shown
+    if (changed) { refit(panels[shown % panels.length]); }
+  }
+
+  function refit(panel) {  // a plot drawn while hidden has the default size: fit it to the panel
+    if (!window.Plotly) { return; }
+    panel.querySelectorAll(".js-plotly-plot").forEach(function (plot) {
+      window.Plotly.Plots.resize(plot);
+    });
   }
 
   setInterval(turn, 1000);

@@ -39,7 +39,7 @@ def test_a_kiosk_wall_runs_unattended_at_4k(open_page, screenshot,
     wall.goto(f"{demo_server.url}/alerts")  # a kiosk sees the wall only
     wall.wait_for_url("**/wall")
     reply = wall.request.post(f"{demo_server.url}/api/v1/tips", data={"kind": "other"})
-    assert reply.status_code in (401, 403)
+    assert reply.status in (401, 403)
     assert_clean(wall)
 
 
