@@ -3,6 +3,7 @@ tokens. Admins only; each change goes through the admin desk, which audits it.""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +12,13 @@ from flask import Blueprint, g, request
 from dashboard.api import json_body
 from dashboard.auth import require
 from dashboard.services import Services
+from enforcement.cases import parse_enum
 from enforcement.errors import Forbidden, InvalidInput
-from enforcement.model import Role
+from enforcement.model import Datum, Role, Unit, UnitKind
 from storage.kiosks import IssuedKiosk, Kiosk
 
 ADMINS = {Role.ADMIN}
+UNIT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 DEFAULT_KIOSK_DAYS = 30
 
 
@@ -41,6 +44,20 @@ def _whole_number(body: dict[str, Any], name: str, default: int) -> int:
     return value
 
 
+def _unit(body: dict[str, Any], services: Services) -> Unit:
+    unit_id, court_id = body.get("unit_id"), body.get("court_id")
+    if not isinstance(unit_id, str) or not UNIT_ID.fullmatch(unit_id):
+        raise InvalidInput("unit_id is 1–32 letters, digits, - or _", field="unit_id")
+    if not isinstance(court_id, str) or court_id not in services.city.by_id:
+        raise InvalidInput("court_id names a court", field="court_id")
+    officer_id = body.get("officer_id")
+    if officer_id is not None and not isinstance(officer_id, str):
+        raise InvalidInput("officer_id is a text", field="officer_id")
+    return Unit(id=unit_id, court_id=court_id, officer_id=officer_id,
+                kind=parse_enum(UnitKind, body.get("kind", "foot"), "kind"),
+                datum=parse_enum(Datum, body.get("datum", "wgs84"), "datum"))
+
+
 def make_blueprint(services: Services) -> Blueprint:
     api = Blueprint("admin_api", __name__)
     admins, desk = require(services, ADMINS), services.admin
@@ -51,6 +68,15 @@ def make_blueprint(services: Services) -> Blueprint:
         scope = services.city.scope(g.principal.court_id)
         if (court_id not in scope) if court_id else scope != frozenset(services.city.by_id):
             raise Forbidden("this court is outside your scope", field="court_id")
+
+    @api.post("/api/v1/units")
+    @admins
+    def add_unit() -> Any:
+        """Register a field unit; its device key is in the answer, once."""
+        unit = _unit(json_body(), services)
+        in_scope(unit.court_id)
+        return {"unit_id": unit.id, "court_id": unit.court_id,
+                "key": desk.add_unit(unit, actor=None)}, 201
 
     @api.post("/api/v1/units/<unit_id>/key")
     @admins

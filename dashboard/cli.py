@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,19 @@ def _admin_parsers(commands: Any) -> None:
     audit = commands.add_parser("audit", help="the audit log").add_subparsers(dest="action",
                                                                             required=True)
     verify = audit.add_parser("verify", help="check the hash chain; exit 0 when intact")
+    simulate = commands.add_parser("simulate", help="drive a running server like real devices "
+                                   "and callers (needs an admin account)")
+    simulate.add_argument("--url", required=True, help="the running center, http://HOST:PORT")
+    simulate.add_argument("--units", type=int, default=40, help="simulated field units (default 40)")
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--speed", type=float, default=1.0,
+                          help="the server's own --speed, so no fix comes from its future")
+    simulate.add_argument("--user", default=os.environ.get("ECC_SIM_USER", "admin"),
+                          help="an admin account of that server; ECC_SIM_USER")
+    simulate.add_argument("--password", default=os.environ.get("ECC_SIM_PASSWORD"),
+                          help="its password; ECC_SIM_PASSWORD")
+    simulate.add_argument("--duration", type=float, default=0.0,
+                          help="stop after so many seconds (default: run until Ctrl-C)")
     for sub in (add_kiosk, revoke_kiosk, listing, revoke_all, verify):
         _store_flags(sub)
 
@@ -237,6 +251,24 @@ def audit_verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def simulate(args: argparse.Namespace) -> int:
+    from enforcement.city import load_city
+    from simulators.remote import RemotePlan, run_remote
+
+    if not args.password:
+        raise UsageError("--password (or ECC_SIM_PASSWORD) is required")
+    if args.units < 1 or args.speed < 0 or args.duration < 0:
+        raise UsageError("--units must be ≥ 1, --speed and --duration ≥ 0")
+    plan = RemotePlan(url=args.url, username=args.user, password=args.password, units=args.units,
+                      seed=args.seed, speed=args.speed, duration_s=args.duration)
+    try:
+        sent = run_remote(plan, load_city())
+    except KeyboardInterrupt:
+        return 0
+    print(" ".join(f"{k}={v}" for k, v in sent.items()))
+    return 0
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[Any, Any] = {("serve", None): lambda: serve(_settings(args)),
@@ -247,7 +279,8 @@ def run(argv: Sequence[str] | None = None) -> int:
                                 ("kiosk", "revoke"): lambda: kiosk_revoke(args),
                                 ("kiosk", "list"): lambda: kiosk_list(args),
                                 ("token", "revoke"): lambda: token_revoke(args),
-                                ("audit", "verify"): lambda: audit_verify(args)}
+                                ("audit", "verify"): lambda: audit_verify(args),
+                                ("simulate", None): lambda: simulate(args)}
     try:
         code = handlers[(args.command, getattr(args, "action", None))]()
     except (SettingsError, UsageError) as exc:

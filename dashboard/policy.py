@@ -67,6 +67,7 @@ API: dict[str, frozenset[Role]] = {  # "METHOD rule" (as Flask spells it) → wh
     "GET /api/v1/analytics/cases": ANALYSTS,
     "GET /api/v1/audit": ADMINS,
     "GET /api/v1/audit/verify": ADMINS,
+    "POST /api/v1/units": ADMINS,
     "POST /api/v1/units/<unit_id>/key": ADMINS,
     "GET /api/v1/kiosks": ADMINS,
     "POST /api/v1/kiosks": ADMINS,

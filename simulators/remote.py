@@ -11,20 +11,25 @@ from __future__ import annotations
 import json
 import logging
 import random
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from enforcement.city import City
-from enforcement.clock import Clock
+from enforcement.clock import Clock, SimClock
 from enforcement.errors import AuthError, Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from enforcement.model import Unit
 from simulators.calls import CallGenerator
+from simulators.city import build_organisation
+from simulators.runner import FleetRunner
 from simulators.ticking import Ticking
+from simulators.units import FleetSimulator
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +80,11 @@ class RemoteCenter:
     # ---- what the simulator does with it ------------------------------------------------------
     def register(self, unit: Unit) -> str:
         """The unit's device key: a new unit is registered, a known one gets a fresh key."""
-        body = {"unit_id": unit.id, "court_id": unit.court_id, "kind": str(unit.kind),
-                "officer_id": unit.officer_id}
+        body = {"unit_id": unit.id, "court_id": unit.court_id, "kind": str(unit.kind)}
         try:
-            return self.post("/api/v1/units", body)["device_key"]
+            return self.post("/api/v1/units", body)["key"]
         except Conflict:
-            return self.post(f"/api/v1/units/{urllib.parse.quote(unit.id)}/key", {})["device_key"]
+            return self.post(f"/api/v1/units/{urllib.parse.quote(unit.id)}/key", {})["key"]
 
     def osmand(self, report: Mapping[str, str]) -> None:
         """One OsmAnd report, sent as the Traccar Client app sends it (query string, no token)."""
@@ -158,3 +162,38 @@ def pick_units(units: list[Unit], count: int, *, seed: int) -> list[Unit]:
     if count >= len(units):
         return units
     return sorted(random.Random(f"{seed}:remote").sample(units, count), key=lambda u: u.id)
+
+
+@dataclass(frozen=True)
+class RemotePlan:
+    """What ``ecc simulate`` was asked to do."""
+
+    url: str
+    username: str
+    password: str
+    units: int = 40
+    seed: int = 7
+    speed: float = 1.0
+    duration_s: float = 0.0  # 0: until interrupted
+
+
+def run_remote(plan: RemotePlan, city: City, *, stop: threading.Event | None = None) -> dict[str, int]:
+    """Register the units (admin), then report their fixes and post calls until ``duration_s``
+    passes or ``stop`` is set; returns what was sent and refused."""
+    center = RemoteCenter.login(plan.url, plan.username, plan.password)
+    check_same_city(center, city)
+    organisation = build_organisation(city, seed=plan.seed, units=max(plan.units, 1))
+    units = pick_units(organisation.units, plan.units, seed=plan.seed)
+    keys = {unit.id: center.register(unit) for unit in units}
+    clock = SimClock(datetime.now(UTC), plan.speed)
+    fleet = FleetSimulator(units, city.by_id, city.districts, seed=plan.seed)
+    runner = FleetRunner(fleet, keys, center.osmand, clock)
+    calls = RemoteCalls(center, clock, plan.seed)
+    stop = stop or threading.Event()
+    deadline = time.monotonic() + plan.duration_s if plan.duration_s else None
+    while not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+        runner.tick()
+        calls.tick()
+        stop.wait(1.0)
+    return {"units": len(units), "fixes_sent": runner.sent, "fixes_refused": runner.rejected,
+            "calls_taken": calls.taken, "calls_refused": calls.refused}

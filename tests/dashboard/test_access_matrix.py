@@ -150,6 +150,8 @@ MATRIX: dict[str, Probe] = {
         lambda reply: [case["court_id"] for case in reply["cases"]]),
     "GET /api/v1/audit": Probe(lambda w, c: Call("GET", "/api/v1/audit"), "none"),
     "GET /api/v1/audit/verify": Probe(lambda w, c: Call("GET", "/api/v1/audit/verify"), "none"),
+    "POST /api/v1/units": Probe(lambda w, c: Call("POST", "/api/v1/units", {
+        "unit_id": f"NEW{next(w.serial)}", "court_id": c, "kind": "car"})),
     "POST /api/v1/units/<unit_id>/key": Probe(lambda w, c: Call(
         "POST", f"/api/v1/units/{unit_of(c)}/key", {"grace_s": 60})),
     "GET /api/v1/kiosks": Probe(kiosks_of, "listing", ids("court_id")),
