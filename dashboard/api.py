@@ -124,6 +124,8 @@ def make_blueprint(services: Services) -> Blueprint:
         unit = services.units.set_status(unit_id, status, at=services.clock.now())
         services.bus.publish("units", {"unit_id": unit.id, "status": unit.status,
                                        "court_id": unit.court_id})
+        services.audit.record("unit.status", unit.id, detail={"court_id": unit.court_id,
+                                                              "status": str(unit.status)})
         return {"id": unit.id, "status": unit.status}
 
     @api.post("/api/v1/positions")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.audit import AuditQuery
 from tests.dashboard.conftest import log_in, make_user, token_for
 
 
@@ -59,6 +60,8 @@ def test_unit_status_lifecycle_over_http(client, center, device_key) -> None:
     assert unknown.status_code == 422
     events = center.services.bus.replay(["units"], None)
     assert [e.data["status"] for e in events] == ["dispatched"]
+    logged, _ = center.services.audit.search(AuditQuery(action="unit.status"))
+    assert [(e.role, e.target) for e in logged] == [("dispatcher", "DB0001")]  # only the change
 
 
 def test_pages_require_login(client, center) -> None:
