@@ -93,3 +93,32 @@ def test_the_audit_log_shows_what_a_dispatcher_just_did(open_page, login, screen
     page.wait_for_function("() => /完整|intact/.test(document.getElementById('audit-message')"
                            ".textContent)", timeout=15000)
     assert_clean(page)
+
+
+def test_a_tip_accepted_at_intake_joins_the_dispatchers_queue(open_page, login, screenshot,
+                                                               demo_server: RunningServer) -> None:
+    console = open_page(1440, 900)
+    login(console, "dispatcher", next_path="/dispatch")
+    console.wait_for_selector("#dispatch-tips", timeout=20000)
+
+    form = open_page(1024, 768)
+    login(form, "intake", next_path="/intake")
+    form.wait_for_selector("#intake-submit", timeout=20000)
+
+    def field(name: str) -> str:
+        return f"[id='{{\"index\":\"{name}\",\"type\":\"intake-field\"}}']"
+
+    form.fill(field("debtor_name"), "欧阳某某")
+    form.fill(field("address"), "中街大悦城")
+    form.fill(field("description"), "被执行人正在商场一楼，穿灰色外套")
+    form.click("#intake-submit")
+    form.wait_for_selector("#intake-result .ok", timeout=15000)
+    form.click("#intake-accept")
+    form.wait_for_function("() => document.querySelector('#intake-result .ok')"
+                           ".textContent.includes('受理')", timeout=15000)
+    screenshot(form, "accepted")
+
+    console.wait_for_selector("#dispatch-tips td:has-text('被执行人正在商场一楼')", timeout=15000)
+    screenshot(console, "queued")
+    assert_clean(form)
+    assert_clean(console)
