@@ -111,3 +111,12 @@ def login(demo_server: RunningServer) -> Callable:
         return navigation.value
 
     return do
+
+
+def take_call(form, **fields: str) -> None:
+    """Fill the intake form's text fields (caller_phone, debtor_name, address, description, …)
+    on an open /intake page, press 登记 and wait until the tip is taken."""
+    for name, value in fields.items():
+        form.fill(f"[id='{{\"index\":\"{name}\",\"type\":\"intake-field\"}}']", value)
+    form.click("#intake-submit")
+    form.wait_for_selector("#intake-result .ok", timeout=15000)

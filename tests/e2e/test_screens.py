@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import RunningServer
-from tests.e2e.conftest import assert_clean
+from tests.e2e.conftest import assert_clean, take_call
 from tests.e2e.test_wall import LIVE_JS
 
 pytestmark = pytest.mark.e2e
@@ -105,14 +105,8 @@ def test_a_tip_accepted_at_intake_joins_the_dispatchers_queue(open_page, login, 
     login(form, "intake", next_path="/intake")
     form.wait_for_selector("#intake-submit", timeout=20000)
 
-    def field(name: str) -> str:
-        return f"[id='{{\"index\":\"{name}\",\"type\":\"intake-field\"}}']"
-
-    form.fill(field("debtor_name"), "欧阳某某")
-    form.fill(field("address"), "中街大悦城")
-    form.fill(field("description"), "被执行人正在商场一楼，穿灰色外套")
-    form.click("#intake-submit")
-    form.wait_for_selector("#intake-result .ok", timeout=15000)
+    take_call(form, debtor_name="欧阳某某", address="中街大悦城",
+              description="被执行人正在商场一楼，穿灰色外套")
     form.click("#intake-accept")
     form.wait_for_function("() => document.querySelector('#intake-result .ok')"
                            ".textContent.includes('受理')", timeout=15000)

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import RunningServer
-from tests.e2e.conftest import assert_clean
+from tests.e2e.conftest import assert_clean, take_call
 
 pytestmark = pytest.mark.e2e
 
@@ -225,15 +225,8 @@ def test_a_tip_taken_at_intake_reaches_the_wall(open_page, login, screenshot,
     login(form, "intake", next_path="/intake")
     form.wait_for_selector("#intake-submit", timeout=20000)
 
-    def field(name: str) -> str:
-        return f"[id='{{\"index\":\"{name}\",\"type\":\"intake-field\"}}']"
-
-    form.fill(field("caller_phone"), "13812345678")
-    form.fill(field("debtor_name"), "张某")
-    form.fill(field("address"), "太原街万达广场")
-    form.fill(field("description"), "<script>alert(1)</script> 被执行人的车在地下车库")
-    form.click("#intake-submit")
-    form.wait_for_selector("#intake-result .ok", timeout=15000)
+    take_call(form, caller_phone="13812345678", debtor_name="张某", address="太原街万达广场",
+              description="<script>alert(1)</script> 被执行人的车在地下车库")
     assert "已定位" in form.locator("#intake-result").inner_text()
     form.wait_for_selector("#intake-recent td:has-text('张某')", timeout=15000)
     screenshot(form, "taken")
