@@ -41,8 +41,12 @@ def new_secret() -> str:
 
 
 def new_password() -> str:
-    """A readable generated password for demo and CLI-created accounts."""
-    return secrets.token_urlsafe(12)
+    """A readable generated password for demo and CLI-created accounts; never starting with - or
+    _, so it can follow a flag on a command line (``--password P``)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password[0].isalnum():
+            return password
 
 
 def digest(secret: str) -> str:

@@ -25,7 +25,7 @@ def test_simulate_drives_a_running_center_like_devices_and_callers(tmp_path: Pat
                       "--duration", "1")
         assert refused.returncode == 2 and "password" in refused.stderr.lower()
 
-        run = ecc("simulate", "--url", server.url, "--user", "root", "--password", password,
+        run = ecc("simulate", "--url", server.url, "--user", "root", f"--password={password}",
                   "--units", "5", "--speed", "3600", "--duration", "8")  # the server's speed
         assert run.returncode == 0, run.stderr
         sent = dict(pair.split("=") for pair in run.stdout.split())
@@ -40,7 +40,7 @@ def test_simulate_drives_a_running_center_like_devices_and_callers(tmp_path: Pat
         tips = requests.get(f"{server.url}/api/v1/tips", headers=auth, timeout=10).json()
         assert len(tips) == int(sent["calls_taken"])
 
-        again = ecc("simulate", "--url", server.url, "--user", "root", "--password", password,
+        again = ecc("simulate", "--url", server.url, "--user", "root", f"--password={password}",
                     "--units", "5", "--duration", "1")  # known units get fresh keys
         assert again.returncode == 0, again.stderr
     finally:
