@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 
 from dash import Dash, Input, Output, State
 
@@ -12,13 +12,12 @@ from dashboard.guard import viewer
 from dashboard.layouts.kpi_view import strip_cell
 from dashboard.layouts.wall import WALL_KPIS
 from dashboard.services import Services
-from enforcement.calendar import local_date
 from enforcement.kpis import TARGETS, AnalyticsFilter
 
 
-def year_to_date(court_ids: frozenset[str], today: date) -> AnalyticsFilter:
-    """本年度 of the viewer's courts: what the strip shows, like the ``kpi`` events announce."""
-    return AnalyticsFilter(court_ids=court_ids, start=date(today.year, 1, 1), end=today)
+def strip_filter(services: Services, court_ids: frozenset[str]) -> AnalyticsFilter:
+    """本年度 of the viewer's courts: the period the ``kpi`` events announce, narrowed to them."""
+    return replace(services.analytics.year_to_date(), court_ids=court_ids)
 
 
 def register(app: Dash, services: Services) -> None:
@@ -26,6 +25,5 @@ def register(app: Dash, services: Services) -> None:
                   State(ids.URL, "search"))
     def refresh(_version, search):  # noqa: ANN001, ANN202
         principal = viewer(services, "/wall")
-        today = local_date(services.clock.now())
-        kpis = services.analytics.kpis(year_to_date(services.city.scope(principal.court_id), today))
+        kpis = services.analytics.kpis(strip_filter(services, services.city.scope(principal.court_id)))
         return [strip_cell(key, kpis, TARGETS, lang=language(search)) for key in WALL_KPIS]

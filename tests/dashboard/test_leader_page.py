@@ -433,10 +433,10 @@ def test_a_court_outside_the_scope_is_ignored_on_the_server(filed) -> None:
 
 
 def test_the_wall_strip_reads_this_year(filed) -> None:
-    from dashboard.callbacks.wall_kpis import year_to_date
+    from dashboard.callbacks.wall_kpis import strip_filter
     from dashboard.layouts.wall import WALL_KPIS
 
-    year = year_to_date(frozenset({"210102"}), TODAY)
+    year = strip_filter(filed, frozenset({"210102"}))
     assert (year.start, year.end, year.court_ids) == (date(2026, 1, 1), TODAY, {"210102"})
     kpis = filed.analytics.kpis(year)
     cells = [strip_cell(k, kpis, {}, lang="zh") for k in WALL_KPIS]
