@@ -18,6 +18,7 @@ from flask import Blueprint, Response, g, request
 from werkzeug.datastructures import MultiDict
 
 from dashboard.guard import guarded_routes
+from dashboard.layouts.palette import DEBTOR_LABELS, DISPOSITION_LABELS, HOW_LABELS
 from dashboard.policy import check_scope
 from dashboard.services import Services
 from enforcement.cases import CaseType, DebtorType, Disposition, parse_enum
@@ -29,12 +30,9 @@ from storage.analytics import STATUSES
 DEFAULT_BY = ("debtor_group", "disposition")
 BY_ALIASES = {"debtor_type": "debtor_group"}
 MAX_PAGE = 1000
-ZH = {  # the codes a court user reads in Chinese (CSV export)
-    "natural_person": "自然人", "for_profit": "营利法人", "non_profit": "非营利法人",
-    "special_legal_person": "特别法人", "unincorporated": "非法人组织",
-    "executed_in_full": "执行完毕", "zhongben": "终结本次执行程序", "terminated": "终结执行",
-    "withdrawn": "销案", "not_enforced": "不予执行", "rejected": "驳回申请",
-    "voluntary": "自动履行", "coercion": "强制执行", "settlement": "和解履行完毕",
+ZH = {  # the codes a court user reads in Chinese (CSV export): the screens' labels, written out
+    **DEBTOR_LABELS["zh"], **DISPOSITION_LABELS["zh"], **HOW_LABELS["zh"],
+    "zhongben": "终结本次执行程序", "settlement": "和解履行完毕",  # the full names for a record
     "first": "首次执行", "resumed": "恢复执行", "preservation": "执行保全",
 }
 HEADERS = {"court_id": "法院", "team_id": "执行团队", "debtor_group": "被执行人类型",
