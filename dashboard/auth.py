@@ -76,14 +76,21 @@ def actor_of(principal: Principal) -> Actor:
 
 
 def session_principal(services: Services) -> Principal | None:
+    """Who the session belongs to, resolved once per request: the page guard and the callback
+    it lets through ask the same question."""
     token = session.get("token")
     if not token:
         return None
+    known = g.get("session_principal")
+    if known is not None and known[0] == token:
+        return known[1]
     try:
-        return services.users.resolve(token, now=services.clock.now())
+        principal = services.users.resolve(token, now=services.clock.now())
     except AuthError:
         session.clear()
         return None
+    g.session_principal = (token, principal)
+    return principal
 
 
 def _with_query(path: str) -> str:
