@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from enforcement.errors import NotFound
 from storage.audit import AuditQuery
 from tests.dashboard.conftest import log_in, make_user, token_for
 
@@ -105,3 +108,21 @@ def test_a_restarted_clock_resumes_where_the_history_ends(tmp_path, sqlite_url, 
     first.units.record_fixes([Fix("DB1", 41.8, 123.4, ahead, ahead)])
     second = build_services(settings)
     assert second.clock.now() >= ahead
+
+
+def test_registering_a_unit_names_the_bad_field_and_keeps_the_first(client, center) -> None:
+    auth = {"Authorization": f"Bearer {token_for(client, center, 'admin', None)}"}
+    good = client.post("/api/v1/units", headers=auth,
+                       json={"unit_id": "DB9001", "court_id": "210102", "kind": "car"})
+    assert good.status_code == 201 and len(good.get_json()["key"]) >= 40
+    for body, field in [({"unit_id": "bad id!", "court_id": "210102"}, "unit_id"),
+                        ({"unit_id": "DB9002", "court_id": "999"}, "court_id"),
+                        ({"unit_id": "DB9002", "court_id": "210102", "kind": "horse"}, "kind")]:
+        reply = client.post("/api/v1/units", headers=auth, json=body)
+        assert reply.status_code == 422 and reply.get_json()["error"]["field"] == field
+    again = client.post("/api/v1/units", headers=auth,
+                        json={"unit_id": "DB9001", "court_id": "210103", "kind": "foot"})
+    assert again.status_code == 409
+    assert center.services.units.get("DB9001").court_id == "210102"  # the first stays as it was
+    with pytest.raises(NotFound):
+        center.services.units.get("DB9002")  # nothing half-written by the refused ones
